@@ -1,0 +1,126 @@
+"""The `clustersearch` command: build the index, search it, serve it."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from index.embed import load_embedder
+from index.errors import ClusterSearchError
+from index.pipeline import build_index
+from service.engine import Engine, IndexUnavailableError
+from service.schemas import SearchResult
+from service.settings import Settings
+
+__all__ = ["app"]
+
+app = typer.Typer(
+    help="ClusterSearch: multilingual search over regional innovation-policy documents.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        err.print(f"[red]Invalid settings (CLUSTERSEARCH_* environment):[/red]\n{exc}")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def build(
+    force: Annotated[bool, typer.Option(help="Rebuild even if the index is up to date.")] = False,
+) -> None:
+    """Build or refresh the index of the configured corpus."""
+    settings = _settings()
+    try:
+        embedder = load_embedder(
+            settings.model,
+            query_prompt=settings.query_prompt,
+            passage_prompt=settings.passage_prompt,
+            threads=settings.threads,
+        )
+        with Progress(
+            TextColumn("embedding passages"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("embed", total=None)
+            report = build_index(
+                settings.corpus_dir,
+                settings.index_dir,
+                embedder,
+                settings.chunker,
+                force=force,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    except ClusterSearchError as exc:
+        err.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    verb = "Built" if report.status == "built" else "Up to date:"
+    err.print(
+        f"{verb} {report.index_dir} — {report.documents} documents, {report.chunks} chunks, "
+        f"{report.seconds:.2f} s"
+    )
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="The question or keywords.")],
+    k: Annotated[int, typer.Option("-k", "--k", help="How many passages.")] = 5,
+    lang: Annotated[str | None, typer.Option(help="Only passages in this language.")] = None,
+    document: Annotated[str | None, typer.Option(help="Only passages of this document.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Search the index and print ranked passages with their citations."""
+    settings = _settings()
+    try:
+        searcher = Engine.load(settings).require_searcher()
+        hits = searcher.search(query, k, lang=lang, document_id=document)
+    except (ClusterSearchError, IndexUnavailableError) as exc:
+        err.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    results = [SearchResult.from_hit(h) for h in hits]
+    if as_json:
+        payload = {"query": query, "results": [r.model_dump() for r in results]}
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    out = Console(soft_wrap=True)
+    if not results:
+        out.print("No passages match.")
+    for r in results:
+        c = r.citation
+        where = f"{c.title}" + (f" › {c.section}" if c.section else "")
+        out.print(f"[bold]{r.rank}.[/bold] [cyan]{r.score:.3f}[/cyan] {where}")
+        out.print(f"   {r.text}", highlight=False)
+        out.print(f"   [dim]{c.document_id} [{c.start}:{c.end}] ({c.source}, {c.language})[/dim]")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from service.main import create_app
+
+    settings = _settings()
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level="info",
+    )

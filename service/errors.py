@@ -1,0 +1,53 @@
+"""Turn domain errors into HTTP responses whose message tells the client what to do."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from index.errors import ClusterSearchError, DocumentNotFoundError, InvalidQueryError
+from service.engine import IndexUnavailableError
+
+__all__ = ["install_error_handlers"]
+
+log = logging.getLogger("clustersearch")
+
+_STATUS: dict[type[Exception], int] = {
+    InvalidQueryError: 422,
+    DocumentNotFoundError: 404,
+    IndexUnavailableError: 503,
+}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ClusterSearchError, _domain_error)
+    app.add_exception_handler(IndexUnavailableError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
+    status = next((code for cls, code in _STATUS.items() if isinstance(exc, cls)), 500)
+    if status == 500:
+        log.error("unhandled domain error on %s: %s", request.url.path, exc)
+    return JSONResponse({"detail": str(exc)}, status_code=status)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path"))
+        problems.append(f"{where or 'request'}: {err.get('msg', 'invalid')}")
+    return JSONResponse({"detail": "Invalid request. " + "; ".join(problems)}, status_code=422)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s", request.url.path, exc_info=exc)
+    return JSONResponse(
+        {"detail": "Internal error. It has been logged; please retry or report it."},
+        status_code=500,
+    )

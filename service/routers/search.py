@@ -1,0 +1,51 @@
+"""GET/POST /search: ranked passages with exact citations."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from service.deps import EngineDep, SearcherDep
+from service.schemas import ErrorResponse, SearchRequest, SearchResponse, SearchResult
+
+router = APIRouter(tags=["search"])
+
+_ERRORS: dict[int | str, dict[str, object]] = {
+    404: {"model": ErrorResponse, "description": "The document_id filter names no document."},
+    422: {"model": ErrorResponse, "description": "Empty or too long query, k out of range."},
+    503: {"model": ErrorResponse, "description": "No index is loaded; the message says how."},
+}
+
+
+@router.get("/search", response_model=SearchResponse, responses=_ERRORS)
+def search_get(
+    engine: EngineDep,
+    searcher: SearcherDep,
+    q: Annotated[str, Query(description="The question or keywords, in German or English.")],
+    k: Annotated[int | None, Query(description="How many passages (1–50; default 5).")] = None,
+    lang: Annotated[str | None, Query(description="Only passages in this language.")] = None,
+    document_id: Annotated[str | None, Query(description="Only passages of this document.")] = None,
+) -> SearchResponse:
+    return _search(engine, searcher, SearchRequest(q=q, k=k, lang=lang, document_id=document_id))
+
+
+@router.post("/search", response_model=SearchResponse, responses=_ERRORS)
+def search_post(engine: EngineDep, searcher: SearcherDep, body: SearchRequest) -> SearchResponse:
+    return _search(engine, searcher, body)
+
+
+def _search(engine: EngineDep, searcher: SearcherDep, req: SearchRequest) -> SearchResponse:
+    started = time.perf_counter()
+    hits = searcher.search(
+        req.q,
+        req.k if req.k is not None else engine.settings.default_k,
+        lang=req.lang,
+        document_id=req.document_id,
+    )
+    return SearchResponse(
+        query=req.q,
+        results=[SearchResult.from_hit(h) for h in hits],
+        took_ms=round((time.perf_counter() - started) * 1000, 3),
+    )
