@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from service.cli import app
+from tests.conftest import SEED_CORPUS
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(clean_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.setenv("CLUSTERSEARCH_CORPUS_DIR", str(SEED_CORPUS))
+    monkeypatch.setenv("CLUSTERSEARCH_INDEX_DIR", str(tmp_path / "index"))
+    return tmp_path / "index"
+
+
+def test_build_search_json(env: Path) -> None:
+    res = runner.invoke(app, ["build"])
+    assert res.exit_code == 0, res.output
+    assert "Built" in res.output and "3 documents, 37 chunks" in res.output
+    assert (env / "current").exists()
+
+    res = runner.invoke(app, ["build"])
+    assert "Up to date:" in res.output
+
+    res = runner.invoke(app, ["search", "Optik in Jena", "-k", "2", "--json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert payload["query"] == "Optik in Jena"
+    assert len(payload["results"]) == 2
+    assert payload["results"][0]["citation"]["section"] == "Freistaat Thüringen"
+
+
+def test_search_text_output(env: Path) -> None:
+    runner.invoke(app, ["build"])
+    res = runner.invoke(app, ["search", "Silicon Saxony Mikroelektronik", "-k", "1"])
+    assert res.exit_code == 0
+    assert "Freistaat Sachsen" in res.stdout
+    assert "002_ef865dbee6ab942a [5797:6109]" in res.stdout
+
+
+def test_search_without_index_says_build(env: Path) -> None:
+    res = runner.invoke(app, ["search", "Cluster"])
+    assert res.exit_code == 1
+    assert "clustersearch build" in res.output
+
+
+def test_search_bad_input(env: Path) -> None:
+    runner.invoke(app, ["build"])
+    res = runner.invoke(app, ["search", "  "])
+    assert res.exit_code == 1
+    assert "The query is empty" in res.output
+
+
+def test_build_with_broken_corpus(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLUSTERSEARCH_CORPUS_DIR", str(env.parent / "missing"))
+    res = runner.invoke(app, ["build"])
+    assert res.exit_code == 1
+    assert "No corpus manifest" in res.output
+
+
+def test_invalid_settings_exit_2(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLUSTERSEARCH_MODEL", "bert")
+    res = runner.invoke(app, ["build"])
+    assert res.exit_code == 2
+    assert "Invalid settings" in res.output

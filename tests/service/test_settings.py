@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from index.chunk import ChunkerConfig
+from service.settings import Settings
+
+
+def test_defaults(clean_env: None) -> None:
+    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert s.model == "use-multilingual-v3"
+    assert s.index_dir == Path(".clustersearch/index")
+    assert s.corpus_dir == Path("corpus")
+    assert (s.default_k, s.max_k, s.max_query_chars) == (5, 50, 1000)
+    assert s.chunker == ChunkerConfig(chunk_size=600, chunk_overlap=80)
+
+
+def test_environment_prefix(clean_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLUSTERSEARCH_INDEX_DIR", "/tmp/elsewhere")
+    monkeypatch.setenv("CLUSTERSEARCH_MODEL", "sentence-transformers:all-MiniLM-L6-v2")
+    monkeypatch.setenv("CLUSTERSEARCH_CHUNK_SIZE", "400")
+    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert s.index_dir == Path("/tmp/elsewhere")
+    assert s.model == "sentence-transformers:all-MiniLM-L6-v2"
+    assert s.chunker.chunk_size == 400
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"model": "bert"}, "use 'use-multilingual-v3' or 'sentence-transformers:NAME_OR_PATH'"),
+        ({"model": "sentence-transformers:"}, "sentence-transformers:NAME_OR_PATH"),
+        ({"chunk_size": 100, "chunk_overlap": 100}, "must be smaller than chunk_size"),
+        ({"default_k": 60}, "must not exceed max_k"),
+        ({"port": 0}, "greater than or equal to 1"),
+    ],
+)
+def test_invalid_settings(clean_env: None, kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Settings(_env_file=None, **kwargs)  # type: ignore[call-arg]
