@@ -27,6 +27,7 @@ _ASSETS = {
     "doc.js": "text/javascript; charset=utf-8",
     "i18n.js": "text/javascript; charset=utf-8",
     "demo.css": "text/css; charset=utf-8",
+    "icon.svg": "image/svg+xml",
 }
 _LANG_RANGE = re.compile(
     r"\s*([A-Za-z]{1,8})(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*"
