@@ -205,7 +205,8 @@ def _client_address(scope: Scope) -> str:
 
 def install_security(app: FastAPI, settings: Settings) -> None:
     """Installs the middleware; each `add_middleware` wraps the ones added before it, so a
-    request meets: headers → CORS → body limit → read key → rate limit → the routes."""
+    request meets: headers → (Starlette's error handler) → CORS → body limit → read key →
+    rate limit → the routes."""
     if settings.rate_limit.strip():
         app.add_middleware(
             RateLimitMiddleware,
@@ -232,8 +233,13 @@ def install_security(app: FastAPI, settings: Settings) -> None:
         max_age=600,
     )
     docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
-    app.add_middleware(
-        SecurityHeadersMiddleware,
-        frame_ancestors=settings.frame_ancestors,
-        docs_paths=frozenset(p for p in docs if p),
-    )
+    docs_paths = frozenset(p for p in docs if p)
+    # Outside Starlette's ServerErrorMiddleware too, so even a 500 carries the headers.
+    build = app.build_middleware_stack
+
+    def build_with_headers() -> ASGIApp:
+        return SecurityHeadersMiddleware(
+            build(), frame_ancestors=settings.frame_ancestors, docs_paths=docs_paths
+        )
+
+    app.build_middleware_stack = build_with_headers  # type: ignore[method-assign]

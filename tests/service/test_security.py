@@ -256,3 +256,4 @@ def test_unexpected_errors_reveal_nothing(make_client: Callable[..., TestClient]
     }
     assert "secret" not in response.text
     assert "Traceback" not in response.text
+    assert _headers_of(response) == SECURITY_HEADERS
