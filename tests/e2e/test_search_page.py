@@ -233,3 +233,45 @@ def test_land_filter_is_hidden_without_region_support(servers: Servers, page: An
     assert page.locator("#region-filter").is_hidden()
     options = page.locator("#f-lang option").all_text_contents()
     assert options == ["alle", "Deutsch", "Englisch"]
+
+
+CONTRAST = """
+(selector) => {
+  const rgb = (s) => s.match(/[\\d.]+/g).slice(0, 4).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const el = document.querySelector(selector);
+  let bgEl = el, bg = null;
+  while (bgEl) {
+    const c = rgb(getComputedStyle(bgEl).backgroundColor);
+    if (c.length < 4 || c[3] > 0) { bg = c; break; }
+    bgEl = bgEl.parentElement;
+  }
+  bg = bg || [255, 255, 255];
+  const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(bg)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}
+"""
+
+
+def test_text_contrast_meets_wcag_aa(servers: Servers, page: Any) -> None:
+    page.goto(f"{servers.api}/?lang=en&q=BioCon")
+    page.locator("#result-list li").first.wait_for()
+    selectors = [
+        "body",
+        ".tagline",
+        ".q-label",
+        "#submit",
+        ".langs button[aria-pressed='true']",
+        ".langs button[aria-pressed='false']",
+        ".result-title a",
+        ".meta",
+        ".passage",
+        ".note",
+        ".foot a",
+    ]
+    ratios = {s: page.evaluate(CONTRAST, s) for s in selectors}
+    assert {s: r for s, r in ratios.items() if r < 4.5} == {}
+    assert ratios["body"] > 15  # #1b1f24 on white: the measurement itself works
