@@ -16,12 +16,22 @@ from dataclasses import dataclass
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["API_KEY_HEADER", "CLIENT_SCOPE_KEY", "ReadKeyMiddleware", "ReadKeys"]
+__all__ = ["API_KEY_HEADER", "CLIENT_SCOPE_KEY", "ReadKeyMiddleware", "ReadKeys", "route_path"]
 
 API_KEY_HEADER = "X-API-Key"
 # Where the middleware leaves the caller's identity for the rate limiter (an ASGI scope key).
 CLIENT_SCOPE_KEY = "clustersearch.client"
 _HEADER = API_KEY_HEADER.lower().encode("latin-1")
+
+
+def route_path(scope: Scope) -> str:
+    """The path the routes see: without the root path a proxy mounts the app under (served
+    with --root-path /api, a request for /api/search is routed as /search)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
+        return path[len(root) :] or "/"
+    return path
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ class ReadKeyMiddleware:
         if (
             not self.keys.enabled
             or scope["type"] != "http"
-            or scope["path"] not in self.paths
+            or route_path(scope) not in self.paths
             or scope["method"] == "OPTIONS"
         ):
             await self.app(scope, receive, send)

@@ -21,7 +21,13 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.access import API_KEY_HEADER, CLIENT_SCOPE_KEY, ReadKeyMiddleware, ReadKeys
+from service.access import (
+    API_KEY_HEADER,
+    CLIENT_SCOPE_KEY,
+    ReadKeyMiddleware,
+    ReadKeys,
+    route_path,
+)
 from service.settings import Settings
 
 __all__ = [
@@ -87,7 +93,7 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self.docs_headers if scope["path"] in self.docs_paths else self.headers
+        extra = self.docs_headers if route_path(scope) in self.docs_paths else self.headers
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -112,7 +118,7 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path: str = scope["path"]
+        path = route_path(scope)
         limit = self.max_document_bytes if path.startswith(_DOCUMENT_PREFIX) else self.max_bytes
         detail = (
             f"The request body is larger than {limit} bytes, the limit for {path}; "
@@ -165,7 +171,7 @@ class RateLimitMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] != "http"
-            or scope["path"] not in self.paths
+            or route_path(scope) not in self.paths
             or scope["method"] == "OPTIONS"
         ):
             await self.app(scope, receive, send)

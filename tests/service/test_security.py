@@ -211,6 +211,17 @@ def test_each_client_address_has_its_own_bucket(make_client: Callable[..., TestC
     assert second.get("/search", params={"q": "Cluster"}).status_code == 200
 
 
+def test_guards_hold_under_a_root_path(make_client: Callable[..., TestClient]) -> None:
+    # Behind a proxy serving the app under /api (uvicorn --root-path /api), paths arrive
+    # with the prefix; the guards must still recognise /api/search as /search.
+    app = make_client(rate_limit="1/minute", max_body_bytes=2048).app
+    client = TestClient(app, root_path="/api", raise_server_exceptions=False)
+    assert client.get("/api/search", params={"q": "Cluster", "k": 1}).status_code == 200
+    assert client.get("/api/search", params={"q": "Cluster", "k": 1}).status_code == 429
+    assert client.post("/api/search", content=b"x" * 3000).status_code == 413
+    assert client.get("/api/searchable").status_code == 404  # a prefix is not a match
+
+
 def test_preflights_are_not_counted(make_client: Callable[..., TestClient]) -> None:
     client = make_client(rate_limit="1/minute", cors_origins=PORTAL)
     for _ in range(3):
