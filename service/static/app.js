@@ -111,6 +111,7 @@ function renderResults(results) {
     link.href = csCitationHref(citation);
     heading.append(link);
     const passage = csElement("p", "passage");
+    if (citation.language) passage.lang = citation.language; // read aloud in its own language
     csAppendMarked(passage, String(result.text || ""), result.highlights);
     item.append(heading, csElement("p", "meta", metaLine(citation, result.score)), passage);
     list.append(item);

@@ -48,6 +48,8 @@ function renderDocument() {
   renderMeta(doc);
   const body = document.getElementById("doc-text");
   body.replaceChildren();
+  if (doc.language) body.lang = doc.language; // read aloud in the document's language
+  document.getElementById("doc-title").lang = doc.language || "";
   const span = citedSpan();
   const length = csCodePoints(doc.text).length;
   const fits = span && span.start < span.end && span.end <= length;

@@ -277,6 +277,7 @@
         if (c.section) meta.push(`${this.t("section")}: ${c.section}`);
         if (c.source) meta.push(`${this.t("source")}: ${c.source}`);
         const passage = el("p", "passage");
+        if (c.language) passage.lang = c.language;
         appendMarked(passage, String(result.text || ""), result.highlights);
         item.append(heading, el("p", "meta", meta.join(" · ")), passage);
         this.list.append(item);

@@ -121,3 +121,65 @@ def test_widget_sends_its_restrictions_and_renders_highlights(servers: Servers, 
     assert widget.locator("li .passage").first.text_content() == TEXT
     query = urllib.parse.parse_qs(urllib.parse.urlsplit(seen[-1]).query)
     assert query == {"q": ["Mikroelektronik"], "k": ["3"], "lang": ["de"], "region": ["Sachsen"]}
+
+
+def _fail_search(
+    page: Any, servers: Servers, status: int, body: dict[str, str], **headers: str
+) -> None:
+    def search(route: Any) -> None:
+        route.fulfill(
+            status=status,
+            content_type="application/json",
+            headers={
+                "Access-Control-Allow-Origin": "*",
+                "Access-Control-Expose-Headers": "Retry-After",
+                **headers,
+            },
+            body=json.dumps(body),
+        )
+
+    page.route(f"{servers.api}/search?*", search)
+
+
+def test_page_says_when_to_retry_after_429(servers: Servers, page: Any) -> None:
+    detail = {
+        "detail": "Too many requests: the limit is 60 per 1 minute per client. Retry in 42 s."
+    }
+    _fail_search(page, servers, 429, detail, **{"Retry-After": "42"})
+    page.goto(f"{servers.api}/?lang=en&q=BioCon")
+    status = page.locator("#status.error")
+    status.wait_for()
+    assert status.text_content() == "Too many requests. Please retry in 42 s."
+    assert page.locator("#results").is_hidden()
+
+
+def test_page_says_a_key_is_needed_after_401(servers: Servers, page: Any) -> None:
+    detail = {"detail": "This endpoint needs an API key: send it in the X-API-Key header."}
+    _fail_search(page, servers, 401, detail)
+    page.goto(f"{servers.api}/?lang=de&q=BioCon")
+    status = page.locator("#status.error")
+    status.wait_for()
+    assert status.text_content() == (
+        "Dieser Server verlangt einen API-Schlüssel. "
+        "This endpoint needs an API key: send it in the X-API-Key header."
+    )
+
+
+def test_widget_says_when_to_retry_after_429(servers: Servers, page: Any) -> None:
+    _fail_search(page, servers, 429, {"detail": "Too many requests."}, **{"Retry-After": "7"})
+    page.goto(f"{servers.portal}/portal.html")
+    widget = page.locator("cluster-search")
+    widget.locator("input").fill("BioCon")
+    widget.locator("input").press("Enter")
+    status = widget.locator(".status.error")
+    status.wait_for()
+    assert status.text_content() == "Zu viele Anfragen. Bitte in 7 s erneut versuchen."
+
+
+def test_passages_are_marked_with_their_language(servers: Servers, page: Any) -> None:
+    seen: list[str] = []
+    _serve_contract(page, servers, seen)
+    page.goto(f"{servers.api}/?lang=en&q=Mikroelektronik")
+    page.locator("#result-list li").first.wait_for()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("#result-list .passage").first.get_attribute("lang") == "de"

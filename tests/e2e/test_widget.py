@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.conftest import Servers
-from tests.e2e.helpers import api_get, csp_violations, span_of
+from tests.e2e.helpers import api_get, csp_violations, no_horizontal_overflow, span_of
 
 QUESTION = "Wie viel Geld hat BioCon Valley pro Jahr?"
 
@@ -88,3 +88,18 @@ def test_widget_citation_opens_the_document_view(servers: Servers, page: Any) ->
     view.locator("#doc-text mark").wait_for()
     document = api_get(servers.api, f"/documents/{document_id}")
     assert view.locator("#doc-text mark").text_content() == document["text"][start:end]
+
+
+def test_widget_fits_a_phone_screen(browser: Any, servers: Servers, artifacts: Path) -> None:
+    context = browser.new_context(locale="de-DE", viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    try:
+        page.goto(f"{servers.portal}/portal.html")
+        widget = _search_in_widget(page, "cluster-search", QUESTION)
+        assert widget.locator("li").count() > 0
+        assert no_horizontal_overflow(page)
+        box = widget.locator("button").bounding_box()
+        assert box["x"] + box["width"] <= 375
+        page.screenshot(path=str(artifacts / "widget-phone.png"))
+    finally:
+        context.close()
