@@ -13,7 +13,7 @@ import time
 import anyio.to_thread
 from fastapi import FastAPI
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage, storage_from_string
+from limits.storage import MemoryStorage, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
@@ -157,13 +157,13 @@ class RateLimitMiddleware:
         app: ASGIApp,
         *,
         limits: list[RateLimitItem],
-        storage_uri: str,
+        storage: Storage,
         paths: frozenset[str],
     ) -> None:
         self.app = app
         self.limits = limits
         self.paths = paths
-        self.storage = storage_from_string(storage_uri)
+        self.storage = storage
         # The in-memory store answers in microseconds; others (redis, …) go to a thread.
         self.in_memory = isinstance(self.storage, MemoryStorage)
         self.limiter = MovingWindowRateLimiter(self.storage)
@@ -214,10 +214,14 @@ def install_security(app: FastAPI, settings: Settings) -> None:
     request meets: headers → (Starlette's error handler) → CORS → body limit → read key →
     rate limit → the routes."""
     if settings.rate_limit.strip():
+        # Made here, not on the first request: a bad storage URI stops create_app.
+        storage = storage_from_string(settings.rate_limit_storage)
+        if not isinstance(storage, Storage):  # settings refuse async+ schemes already
+            raise ValueError("rate_limit_storage must name a synchronous limits storage")
         app.add_middleware(
             RateLimitMiddleware,
             limits=parse_many(settings.rate_limit),
-            storage_uri=settings.rate_limit_storage,
+            storage=storage,
             paths=GUARDED_PATHS,
         )
     app.add_middleware(

@@ -15,6 +15,7 @@ __all__ = ["MIN_KEY_CHARS", "Settings"]
 
 # issue 6: read API keys must be long enough not to be guessed
 MIN_KEY_CHARS = 16
+_STORAGE_URI = re.compile(r"[a-z][a-z0-9+]*://.*")
 _ORIGIN = re.compile(r"https?://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
 
 
@@ -120,6 +121,17 @@ class Settings(BaseSettings):
                     f"rate_limit {value!r} is not understood; write e.g. '60/minute' or "
                     "'10/second;1000/day'"
                 ) from exc
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _rate_limit_storage(cls, value: str) -> str:
+        # The scheme itself (memory, redis, memcached, …) is checked by `limits` at start-up.
+        if not _STORAGE_URI.fullmatch(value) or value.startswith("async+"):
+            raise ValueError(
+                f"rate_limit_storage {value!r} is not a limits storage URI; use memory:// or "
+                "e.g. redis://host:6379"
+            )
         return value
 
     @field_validator("read_api_keys")

@@ -242,6 +242,19 @@ def test_rate_limit_setting(clean_env: None) -> None:
         Settings(rate_limit="lots")
 
 
+@pytest.mark.parametrize("uri", ["memory", "", "async+memory://", "Redis host"])
+def test_rate_limit_storage_is_checked(clean_env: None, uri: str) -> None:
+    with pytest.raises(ValidationError, match="is not a limits storage URI"):
+        Settings(rate_limit_storage=uri)
+
+
+def test_unknown_storage_scheme_stops_the_start(make_client: Callable[..., TestClient]) -> None:
+    from limits.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="unknown storage scheme"):
+        make_client(rate_limit_storage="bogus://x")
+
+
 def test_no_rate_limit_when_disabled(make_client: Callable[..., TestClient]) -> None:
     client = make_client(rate_limit="")
     statuses = {
@@ -268,3 +281,26 @@ def test_unexpected_errors_reveal_nothing(make_client: Callable[..., TestClient]
     assert "secret" not in response.text
     assert "Traceback" not in response.text
     assert _headers_of(response) == SECURITY_HEADERS
+
+
+def test_settings_come_from_the_environment(
+    clean_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLUSTERSEARCH_CORS_ORIGINS", "https://a.example.org,https://b.example.org")
+    monkeypatch.setenv("CLUSTERSEARCH_RATE_LIMIT", "5/second")
+    monkeypatch.setenv("CLUSTERSEARCH_READ_API_KEYS", "0123456789abcdef0123")
+    monkeypatch.setenv("CLUSTERSEARCH_MAX_BODY_BYTES", "4096")
+    monkeypatch.setenv("CLUSTERSEARCH_FRAME_ANCESTORS", "'self'")
+    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert s.cors_origin_list == ("https://a.example.org", "https://b.example.org")
+    assert (s.rate_limit, s.max_body_bytes, s.frame_ancestors) == ("5/second", 4096, "'self'")
+    assert s.read_api_key_list == ("0123456789abcdef0123",)
+
+
+def test_defaults_are_closed(clean_env: None) -> None:
+    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert s.cors_origin_list == ()
+    assert s.read_api_key_list == ()
+    assert (s.rate_limit, s.rate_limit_storage) == ("60/minute", "memory://")
+    assert (s.max_body_bytes, s.max_document_body_bytes) == (65536, 26214400)
+    assert s.frame_ancestors == "'none'"
