@@ -30,6 +30,8 @@ __all__ = [
     "METRICS",
     "PAIRS",
     "SECTIONS",
+    "SPLITS",
+    "EvalContext",
     "Question",
     "QuestionRun",
     "Report",

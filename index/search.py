@@ -187,8 +187,7 @@ class Searcher:
             key=lambda cid: (not boost.intersection(chunks[cid].regions), -fused[cid], cid),
         )
         hits = tuple(
-            self._hit(i + 1, cid, text, query_regions, dense, bm25, fused[cid])
-            for i, cid in enumerate(ranked[:k])
+            self._hit(i + 1, cid, text, dense, bm25, fused[cid]) for i, cid in enumerate(ranked[:k])
         )
         return SearchPage(hits, self._facets(ranked[: config.facet_depth]), query_regions)
 
@@ -248,7 +247,6 @@ class Searcher:
         rank: int,
         cid: int,
         query: str,
-        query_regions: tuple[str, ...],
         dense: Mapping[int, float],
         bm25: Mapping[int, float],
         fused: float,
@@ -256,7 +254,7 @@ class Searcher:
         chunk = self.snapshot.chunks[cid]
         document = self.snapshot.documents[chunk.document_id]
         scores = Scores(dense=dense.get(cid, 0.0), bm25=bm25.get(cid, 0.0), fused=fused)
-        marks = highlights(query, chunk.text, document.language, query_regions)
+        marks = highlights(query, chunk.text, document.language)
         return Hit(rank, fused, chunk, document, scores, marks)
 
     def _facets(self, ranked: list[int]) -> Facets:
@@ -269,9 +267,7 @@ class Searcher:
         )
 
 
-def highlights(
-    query: str, passage: str, lang: str, query_regions: tuple[str, ...] = ()
-) -> tuple[Highlight, ...]:
+def highlights(query: str, passage: str, lang: str) -> tuple[Highlight, ...]:
     """Spans of `passage` (in language `lang`) that match a word of `query`.
 
     A passage word matches when its stem, or the stem of one of its compound parts,
@@ -281,16 +277,20 @@ def highlights(
     the outermost span; `term` is the query word as typed.
     """
     analysed = query_analysis(query)
+    named = {m.canonical: query[m.start : m.end] for m in find_regions(query)}
+    mentions = find_regions(passage)
+    # "Sachsen" in "Sachsen-Anhalt" is not a match for "Saxony".
+    other_laender = [(m.start, m.end) for m in mentions if m.canonical not in named]
     marks: list[Highlight] = []
     for piece in passage_pieces(passage, lang):
+        if any(s < piece.end and piece.start < e for s, e in other_laender):
+            continue
         source = next((q.source for q in analysed if piece.term in q.terms), None)
         if source is not None:
             marks.append(Highlight(piece.start, piece.end, source))
-    if query_regions:
-        named = {m.canonical: query[m.start : m.end] for m in find_regions(query)}
-        for mention in find_regions(passage):
-            if mention.canonical in named:
-                marks.append(Highlight(mention.start, mention.end, named[mention.canonical]))
+    for mention in mentions:
+        if mention.canonical in named:
+            marks.append(Highlight(mention.start, mention.end, named[mention.canonical]))
     marks.sort(key=lambda h: (h.start, -h.end))
     kept: list[Highlight] = []
     for mark in marks:
