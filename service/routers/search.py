@@ -8,13 +8,16 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from service.deps import EngineDep, SearcherDep
-from service.schemas import ErrorResponse, SearchRequest, SearchResponse, SearchResult
+from service.schemas import ErrorResponse, SearchRequest, SearchResponse
 
 router = APIRouter(tags=["search"])
 
 _ERRORS: dict[int | str, dict[str, object]] = {
     404: {"model": ErrorResponse, "description": "The document_id filter names no document."},
-    422: {"model": ErrorResponse, "description": "Empty or too long query, k out of range."},
+    422: {
+        "model": ErrorResponse,
+        "description": "Empty or too long query, k out of range, unknown region.",
+    },
     503: {"model": ErrorResponse, "description": "No index is loaded; the message says how."},
 }
 
@@ -27,8 +30,16 @@ def search_get(
     k: Annotated[int | None, Query(description="How many passages (1–50; default 5).")] = None,
     lang: Annotated[str | None, Query(description="Only passages in this language.")] = None,
     document_id: Annotated[str | None, Query(description="Only passages of this document.")] = None,
+    region: Annotated[
+        str | None,
+        Query(description="Only passages about this Land: 'Sachsen', 'Saxony', 'SN', ..."),
+    ] = None,
 ) -> SearchResponse:
-    return _search(engine, searcher, SearchRequest(q=q, k=k, lang=lang, document_id=document_id))
+    return _search(
+        engine,
+        searcher,
+        SearchRequest(q=q, k=k, lang=lang, document_id=document_id, region=region),
+    )
 
 
 @router.post("/search", response_model=SearchResponse, responses=_ERRORS)
@@ -38,14 +49,11 @@ def search_post(engine: EngineDep, searcher: SearcherDep, body: SearchRequest) -
 
 def _search(engine: EngineDep, searcher: SearcherDep, req: SearchRequest) -> SearchResponse:
     started = time.perf_counter()
-    hits = searcher.search(
+    page = searcher.search_page(
         req.q,
         req.k if req.k is not None else engine.settings.default_k,
         lang=req.lang,
+        region=req.region,
         document_id=req.document_id,
     )
-    return SearchResponse(
-        query=req.q,
-        results=[SearchResult.from_hit(h) for h in hits],
-        took_ms=round((time.perf_counter() - started) * 1000, 3),
-    )
+    return SearchResponse.from_page(req.q, page, round((time.perf_counter() - started) * 1000, 3))

@@ -6,7 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.chunk import ChunkerConfig, chunk_corpus, chunk_document, chunk_id, find_sections
+from index.chunk import (
+    ChunkerConfig,
+    chunk_corpus,
+    chunk_document,
+    chunk_id,
+    chunk_regions,
+    find_sections,
+)
 from index.load import Corpus, Document
 
 LAENDER_HEADINGS = [
@@ -120,3 +127,36 @@ def test_spans_always_resolve(parts: list[str], size: int) -> None:
     for c in chunk_document(d, ChunkerConfig(chunk_size=size, chunk_overlap=size // 4)):
         assert d.text[c.start : c.end] == c.text
         assert c.text.strip()
+
+
+def test_laender_chunks_are_tagged_by_their_section(seed_corpus: Corpus) -> None:
+    laender = seed_corpus.documents[2]
+    chunks = chunk_document(laender, ChunkerConfig())
+    by_section = {c.section: c.regions for c in chunks if c.section != "Länder"}
+    assert by_section["Freistaat Sachsen"] == ("Sachsen",)
+    assert by_section["Sachsen-Anhalt"] == ("Sachsen-Anhalt",)
+    assert by_section["Niedersachsen"] == ("Niedersachsen",)
+    # The Berlin section is about the joint strategy "der Länder Berlin und Brandenburg".
+    assert by_section["Berlin"] == ("Berlin", "Brandenburg")
+    # The intro lists all 16 Länder: it is an overview, not about each of them.
+    assert {c.regions for c in chunks if c.section == "Länder"} == {()}
+
+
+def test_single_land_document_tags_every_chunk(seed_corpus: Corpus) -> None:
+    biocon = seed_corpus.documents[0]
+    chunks = chunk_document(biocon, ChunkerConfig())
+    assert {c.regions for c in chunks} == {("Mecklenburg-Vorpommern",)}
+    assert len(chunk_corpus(seed_corpus.documents, ChunkerConfig())) == 37
+
+
+def test_chunk_regions_rules() -> None:
+    many = Document(id="m", title="t", language="de", source="s", text="x",
+                    regions=("Bayern", "Hessen"))  # fmt: skip
+    one = Document(id="o", title="t", language="de", source="s", text="x", regions=("Bayern",))
+    assert chunk_regions(many, "Freistaat Sachsen", "Hier in Thüringen.") == (
+        "Sachsen",
+        "Thüringen",
+    )
+    assert chunk_regions(many, None, "Bayern, Hessen, Berlin und Bremen") == ()
+    assert chunk_regions(many, None, "Bayern, Hessen und Berlin") == ("Bayern", "Berlin", "Hessen")
+    assert chunk_regions(one, None, "nichts") == ("Bayern",)

@@ -115,3 +115,45 @@ def test_mismatched_model_or_chunker_says_rebuild(tmp_path: Path) -> None:
 def test_vectors_must_match_chunks() -> None:
     with pytest.raises(ValueError, match="3 chunks but vectors of shape"):
         create_snapshot(CHUNKS, VECTORS[:2], [DOC], model_id="m", chunker={}, corpus_hash="h")
+
+
+def test_snapshot_carries_bm25_and_regions_round_trip(tmp_path: Path) -> None:
+    tagged = [
+        Chunk(
+            id=11,
+            document_id="d",
+            ordinal=0,
+            start=0,
+            end=5,
+            text="alpha",
+            section=None,
+            regions=("Sachsen",),
+        ),
+        *CHUNKS[1:],
+    ]
+    snap = create_snapshot(tagged, VECTORS, [DOC], model_id="m",
+                           chunker=ChunkerConfig().as_dict(), corpus_hash="h")  # fmt: skip
+    assert snap.lexical.chunk_ids == (11, 22, 33)
+    save_index(snap, tmp_path)
+    assert (tmp_path / "current" / "bm25" / "lexical.json").is_file()
+    loaded = load_index(tmp_path)
+    assert loaded.chunks[11].regions == ("Sachsen",)
+    assert loaded.lexical.scores("gamma") == snap.lexical.scores("gamma")
+    assert loaded.lexical.scores("gamma")[33] > 0.0
+
+
+def test_snapshot_without_lexical_derives_it() -> None:
+    snap = snapshot()
+    bare = IndexSnapshot(snap.manifest, snap.faiss_index, snap.chunks, snap.documents)
+    assert bare.lexical.scores("beta") == snap.lexical.scores("beta")
+
+
+def test_old_format_is_refused_with_rebuild_message(tmp_path: Path) -> None:
+    save_index(snapshot(), tmp_path)
+    manifest = tmp_path / "current" / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"format_version": 2', '"format_version": 1'))
+    with pytest.raises(IndexMismatchError, match=r"format 1; this version reads format 2.*--force"):
+        load_index(tmp_path)
+    with pytest.raises(IndexMismatchError, match=r"format 1 \(this version reads 2\)"):
+        check_compatible(read_manifest(tmp_path), model_id="m",
+                         chunker=ChunkerConfig().as_dict(), index_dir=tmp_path)  # fmt: skip

@@ -69,3 +69,27 @@ def test_invalid_settings_exit_2(env: Path, monkeypatch: pytest.MonkeyPatch) -> 
     res = runner.invoke(app, ["build"])
     assert res.exit_code == 2
     assert "Invalid settings" in res.output
+
+
+def test_eval_prints_methods_and_pairs(env: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["build"]).exit_code == 0
+    gold = Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"
+    lines = [line for line in gold.read_text(encoding="utf-8").splitlines() if '"q016"' in line]
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    res = runner.invoke(app, ["eval", "--split", "all", "--questions", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    rows = payload["sections"][0]["rows"]
+    assert [(r["method"], r["pair"]) for r in rows] == [
+        ("hybrid", "all"), ("hybrid", "en->de"), ("dense", "all"), ("dense", "en->de"),
+        ("bm25", "all"), ("bm25", "en->de"),
+    ]  # fmt: skip
+    res = runner.invoke(app, ["eval", "--split", "all", "--questions", str(path)])
+    assert res.exit_code == 0 and "hit@1" in res.stdout and "hybrid" in res.stdout
+
+
+def test_eval_rejects_bad_split(env: Path) -> None:
+    res = runner.invoke(app, ["eval", "--split", "train"])
+    assert res.exit_code == 2
+    assert "--split must be one of dev, test, all" in res.output

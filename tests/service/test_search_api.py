@@ -10,14 +10,21 @@ def test_get_search_returns_ranked_cited_results(client: TestClient) -> None:
     res = client.get("/search", params={"q": "Optik in Jena", "k": 3})
     assert res.status_code == 200
     body = res.json()
-    assert set(body) == {"query", "results", "took_ms"}
+    assert set(body) == {"query", "results", "facets", "query_regions", "took_ms"}
     assert body["query"] == "Optik in Jena"
     assert [r["rank"] for r in body["results"]] == [1, 2, 3]
     top = body["results"][0]
-    assert set(top) == {"rank", "score", "text", "citation"}
+    assert set(top) == {"rank", "score", "text", "citation", "scores", "highlights"}
     assert set(top["citation"]) == {
-        "document_id", "title", "source", "language", "section", "start", "end",
+        "document_id", "title", "source", "language", "section", "start", "end", "regions",
+        "page",
     }  # fmt: skip
+    assert top["citation"]["regions"] == ["Thüringen"]
+    assert top["citation"]["page"] is None
+    assert top["score"] == top["scores"]["fused"] == 1.0
+    assert top["scores"]["bm25"] > 0 and top["scores"]["dense"] > 0
+    marked = {top["text"][h["start"] : h["end"]]: h["term"] for h in top["highlights"]}
+    assert marked == {"Optik": "Optik", "Jena": "Jena"}
     assert top["citation"]["document_id"] == LAENDER
     assert top["citation"]["section"] == "Freistaat Thüringen"
     assert top["citation"]["language"] == "de"
@@ -78,6 +85,7 @@ def test_filters(client: TestClient) -> None:
         ({}, 422, "Invalid request. q: Field required"),
         ({"q": "ok", "lang": "deutsch"}, 422, "two-letter ISO 639-1"),
         ({"q": "ok", "document_id": "nope"}, 404, "No document 'nope' in the index"),
+        ({"q": "ok", "region": "Atlantis"}, 422, "Unknown region 'Atlantis'"),
     ],
 )
 def test_bad_search_input(
@@ -102,3 +110,34 @@ def test_no_index_is_503_with_build_hint(client_without_index: TestClient) -> No
     assert res.status_code == 503
     assert "clustersearch build" in res.json()["detail"]
     assert client_without_index.get("/documents").status_code == 503
+
+
+def test_region_filter_and_query_regions(client: TestClient) -> None:
+    for method, call in (
+        ("GET", lambda: client.get("/search", params={"q": "Cluster", "k": 50, "region": "SN"})),
+        (
+            "POST",
+            lambda: client.post("/search", json={"q": "Cluster", "k": 50, "region": "Saxony"}),
+        ),
+    ):
+        body = call().json()
+        assert [r["citation"]["section"] for r in body["results"]] == ["Freistaat Sachsen"], method
+        assert body["facets"] == {"region": {"Sachsen": 1}, "lang": {"de": 1}}
+        assert body["query_regions"] == []
+
+
+def test_query_naming_a_land_reports_it_and_ranks_it_first(client: TestClient) -> None:
+    body = client.get("/search", params={"q": "cluster policy of Saxony-Anhalt", "k": 2}).json()
+    assert body["query_regions"] == ["Sachsen-Anhalt"]
+    top = body["results"][0]
+    assert top["citation"]["section"] == "Sachsen-Anhalt"
+    assert top["citation"]["regions"] == ["Sachsen-Anhalt"]
+    marked = [(top["text"][h["start"] : h["end"]], h["term"]) for h in top["highlights"]]
+    assert ("Sachsen-Anhalt", "Saxony-Anhalt") in marked
+    assert sum(body["facets"]["lang"].values()) == 20
+
+
+def test_unknown_region_in_post_is_422(client: TestClient) -> None:
+    res = client.post("/search", json={"q": "Cluster", "region": "Bavaria-Nord"})
+    assert res.status_code == 422
+    assert "Unknown region 'Bavaria-Nord'" in res.json()["detail"]

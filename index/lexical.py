@@ -1,0 +1,284 @@
+"""BM25 over the chunks, with German/English tokenisation (bm25s + Snowball + compound splitting).
+
+Analysis of a passage (`passage_terms`):
+
+* words are runs of letters/digits; a word mixing letters and digits ("innoBB2025plus")
+  also yields its runs ("innobb", "2025", "plus"); a hyphen separates words;
+* lower-cased, umlauts/ß spelled out (ü → ue, ß → ss) so "Thüringen" and "Thueringen"
+  meet; stop words of both languages dropped;
+* stemmed with the Snowball stemmer of the passage's language (PyStemmer);
+* German words of 8+ letters are also split into their parts with compound-split
+  (CharSplit n-gram model, no dictionary): "Clusterpolitik" → cluster + politik,
+  "Innovationsstrategie" → innovation + strategie; parts are stemmed and indexed as well.
+
+A query's language is not known, so `query_terms` stems each word with both stemmers,
+splits it the same way, and adds the other language's words for words of the small
+domain term map (`index.terms`) and the German and English names of every Land the
+query names (`index.regions`).
+
+`build_lexical(chunks, documents)` derives the index from the snapshot's own content, so
+any snapshot gets a consistent BM25 (see `index.store`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from index.chunk import Chunk
+from index.load import Document
+from index.regions import find_regions, is_region_alias, region_names
+from index.terms import TERM_PAIRS
+
+__all__ = [
+    "LEXICAL_VERSION",
+    "LexicalIndex",
+    "Piece",
+    "QueryTerm",
+    "build_lexical",
+    "compound_parts",
+    "fold",
+    "lexical_text",
+    "passage_pieces",
+    "passage_terms",
+    "query_analysis",
+    "query_terms",
+    "stem",
+]
+
+# Bump when the analysis changes: a saved index of another version is rebuilt on load.
+LEXICAL_VERSION = 1
+_STEMMERS = {"de": "german", "en": "english"}
+_WORD = re.compile(r"[^\W_]+")
+_RUNS = re.compile(r"[^\W\d_]+|\d+")
+_COMPOUND_MIN_CHARS = 8
+_COMPOUND_MIN_PART = 4
+_COMPOUND_MIN_SCORE = 0.5
+_META = "lexical.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A stretch `text[start:end]` of analysed text and the index term (a stem) it yields."""
+
+    start: int
+    end: int
+    term: str
+
+
+def fold(word: str) -> str:
+    """Lower-case and spell umlauts/ß out, so "Thüringen" and "THUERINGEN" agree."""
+    word = word.casefold()
+    for src, dst in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        word = word.replace(src, dst)
+    return word
+
+
+@cache
+def _stemmer(lang: str) -> object:
+    import Stemmer
+
+    return Stemmer.Stemmer(_STEMMERS.get(lang, "english"))
+
+
+@cache
+def stem(word: str, lang: str) -> str:
+    """The Snowball stem of a folded word in `lang` (English for unknown languages)."""
+    result: str = _stemmer(lang).stemWord(word)  # type: ignore[attr-defined]
+    return result
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_GERMAN
+
+    return frozenset(fold(w) for w in (*STOPWORDS_EN_PLUS, *STOPWORDS_GERMAN))
+
+
+@cache
+def compound_parts(word: str) -> tuple[tuple[int, int], ...]:
+    """Spans (start, end) inside `word` of its compound parts; () if it is not a compound.
+
+    Splits recursively with the CharSplit model: "Forschungseinrichtungen" →
+    "Forschungs" + "Einrichtungen". A linking "s" stays with the left part; the stemmer
+    removes it.
+    """
+    if len(word) < _COMPOUND_MIN_CHARS or not word.isalpha() or is_region_alias(word):
+        return ()
+    from compound_split import char_split
+
+    candidates = char_split.split_compound(word)
+    if not candidates:
+        return ()
+    score, left, right = candidates[0]
+    if score < _COMPOUND_MIN_SCORE or min(len(left), len(right)) < _COMPOUND_MIN_PART:
+        return ()
+    cut = len(word) - len(right)
+    if word[cut:].casefold() != right.casefold():
+        return ()
+    spans: list[tuple[int, int]] = []
+    for start, end in ((0, cut), (cut, len(word))):
+        sub = compound_parts(word[start:end])
+        spans.extend((start + s, start + e) for s, e in sub) if sub else spans.append((start, end))
+    return tuple(spans)
+
+
+def _words(text: str) -> Iterable[tuple[int, int]]:
+    """Spans of the words of `text`, plus the letter/digit runs of mixed words."""
+    for match in _WORD.finditer(text):
+        yield match.span()
+        runs = list(_RUNS.finditer(match.group()))
+        if len(runs) > 1:
+            for run in runs:
+                yield match.start() + run.start(), match.start() + run.end()
+
+
+def passage_pieces(text: str, lang: str) -> list[Piece]:
+    """Every indexed piece of a passage: whole words and, for German, compound parts."""
+    pieces: list[Piece] = []
+    stops = _stopwords()
+    for start, end in _words(text):
+        word = fold(text[start:end])
+        if word in stops:
+            continue
+        pieces.append(Piece(start, end, stem(word, lang)))
+        if lang == "de":
+            for s, e in compound_parts(text[start:end]):
+                pieces.append(
+                    Piece(start + s, start + e, stem(fold(text[start + s : start + e]), lang))
+                )
+    return pieces
+
+
+def passage_terms(text: str, lang: str) -> list[str]:
+    """The bag of index terms of a passage in language `lang`."""
+    return [p.term for p in passage_pieces(text, lang)]
+
+
+def lexical_text(chunk: Chunk, document: Document) -> str:
+    """What BM25 indexes for a chunk: its document's title, its section heading, its text.
+
+    The title puts the document's subject ("BioCon Valley") into every one of its chunks,
+    so the subject stops singling out the few chunks that repeat it, and the words
+    specific to a chunk decide among them.
+    """
+    return "\n".join(p for p in (document.title, chunk.section, chunk.text) if p)
+
+
+@cache
+def _term_map() -> dict[str, tuple[str, ...]]:
+    """Stem → the other language's stems, both directions, from `TERM_PAIRS`."""
+    table: dict[str, list[str]] = {}
+    for german, english in TERM_PAIRS:
+        de = [stem(fold(w), "de") for w in re.findall(r"[^\W_]+", german)]
+        en = [stem(fold(w), "en") for w in re.findall(r"[^\W_]+", english)]
+        if len(de) == 1:
+            table.setdefault(f"de:{de[0]}", []).extend(en)
+        if len(en) == 1:
+            table.setdefault(f"en:{en[0]}", []).extend(de)
+    return {key: tuple(dict.fromkeys(values)) for key, values in table.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTerm:
+    """A word of the query (`source`, as typed) and the index terms it stands for."""
+
+    source: str
+    terms: frozenset[str]
+
+
+def query_analysis(query: str) -> list[QueryTerm]:
+    """Each query word with its terms: both stems, compound parts, translations, Land names."""
+    out: list[QueryTerm] = []
+    stops = _stopwords()
+    table = _term_map()
+    for start, end in _words(query):
+        surface = query[start:end]
+        word = fold(surface)
+        if word in stops:
+            continue
+        terms: set[str] = set()
+        for lang in ("de", "en"):
+            s = stem(word, lang)
+            terms.add(s)
+            terms.update(table.get(f"{lang}:{s}", ()))
+        for p_start, p_end in compound_parts(surface):
+            part = stem(fold(surface[p_start:p_end]), "de")
+            terms.add(part)
+            terms.update(table.get(f"de:{part}", ()))
+        out.append(QueryTerm(surface, frozenset(terms)))
+    for mention in find_regions(query):
+        surface = query[mention.start : mention.end]
+        terms = set()
+        for name in region_names(mention.canonical):
+            for w_start, w_end in _words(name):
+                for lang in ("de", "en"):
+                    terms.add(stem(fold(name[w_start:w_end]), lang))
+        out.append(QueryTerm(surface, frozenset(terms)))
+    return out
+
+
+def query_terms(query: str) -> list[str]:
+    """The bag of index terms BM25 scores a query with."""
+    return [t for q in query_analysis(query) for t in sorted(q.terms)]
+
+
+class LexicalIndex:
+    """BM25 (bm25s, Lucene variant) over chunks, addressed by chunk id."""
+
+    def __init__(self, retriever: object, chunk_ids: Sequence[int]) -> None:
+        self._retriever = retriever
+        self.chunk_ids: tuple[int, ...] = tuple(chunk_ids)
+        self._row = {cid: i for i, cid in enumerate(self.chunk_ids)}
+
+    def scores(self, query: str) -> dict[int, float]:
+        """BM25 score of every chunk for `query` (0.0 where no term matches)."""
+        terms = query_terms(query)
+        vocab: Mapping[str, int] = self._retriever.vocab_dict  # type: ignore[attr-defined]
+        ids = [vocab[t] for t in terms if t in vocab]
+        if not ids or not self.chunk_ids:
+            return dict.fromkeys(self.chunk_ids, 0.0)
+        raw = np.asarray(self._retriever.get_scores_from_ids(ids), dtype=np.float64)  # type: ignore[attr-defined]
+        return {cid: float(raw[i]) for i, cid in enumerate(self.chunk_ids)}
+
+    def save(self, directory: Path) -> list[Path]:
+        """Write the index into `directory` (created); returns the files written."""
+        directory.mkdir(parents=True, exist_ok=True)
+        self._retriever.save(str(directory), show_progress=False)  # type: ignore[attr-defined]
+        meta = {"version": LEXICAL_VERSION, "chunk_ids": list(self.chunk_ids)}
+        (directory / _META).write_text(json.dumps(meta), encoding="utf-8")
+        return sorted(p for p in directory.iterdir() if p.is_file())
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex | None:
+        """The index saved in `directory`, or None if absent or of another analysis version."""
+        import bm25s
+
+        try:
+            meta = json.loads((directory / _META).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if meta.get("version") != LEXICAL_VERSION:
+            return None
+        retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
+        return cls(retriever, [int(c) for c in meta["chunk_ids"]])
+
+
+def build_lexical(chunks: Sequence[Chunk], documents: Mapping[str, Document]) -> LexicalIndex:
+    """The BM25 index of `chunks`, each analysed in its document's language."""
+    import bm25s
+
+    corpus = [
+        passage_terms(lexical_text(c, documents[c.document_id]), documents[c.document_id].language)
+        for c in chunks
+    ]
+    retriever = bm25s.BM25(method="lucene", k1=1.2, b=0.75)
+    if corpus:
+        retriever.index(corpus, show_progress=False)
+    return LexicalIndex(retriever, [c.id for c in chunks])
