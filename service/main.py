@@ -9,7 +9,8 @@ from fastapi import FastAPI
 
 from service.engine import Engine
 from service.errors import install_error_handlers
-from service.routers import documents, health, search
+from service.routers import documents, health, search, ui
+from service.security import install_security
 from service.settings import Settings
 
 __all__ = ["create_app"]
@@ -17,6 +18,7 @@ __all__ = ["create_app"]
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; the model and index load when it starts, not at import."""
+    settings = settings or Settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -33,4 +35,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(search.router)
     app.include_router(documents.router)
     app.include_router(health.router)
+    app.include_router(ui.router)
+    install_security(app, settings)
     return app

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.chunk import ChunkerConfig
 from index.embed import DEFAULT_MODEL, ST_PREFIX
 
-__all__ = ["Settings"]
+__all__ = ["MIN_KEY_CHARS", "Settings"]
+
+# issue 6: read API keys must be long enough not to be guessed
+MIN_KEY_CHARS = 16
+_STORAGE_URI = re.compile(r"[a-z][a-z0-9+]*://.*")
+_ORIGIN = re.compile(r"https?://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
 
 
 class Settings(BaseSettings):
@@ -59,3 +65,96 @@ class Settings(BaseSettings):
     @property
     def chunker(self) -> ChunkerConfig:
         return ChunkerConfig(chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap)
+
+    # issue 6: safe to expose — CORS allowlist, rate and body limits, read keys, framing
+    cors_origins: str = Field(
+        "",
+        description="Comma-separated origins (scheme://host[:port]) whose pages may call the "
+        "API, e.g. portals embedding the widget; empty: no cross-origin access.",
+    )
+    rate_limit: str = Field(
+        "60/minute",
+        description="Per-client limit on /search and /ask in `limits` notation "
+        "('60/minute', '10/second;1000/day'); empty disables rate limiting.",
+    )
+    rate_limit_storage: str = Field(
+        "memory://", description="Where rate-limit counters live (a `limits` storage URI)."
+    )
+    max_body_bytes: int = Field(
+        64 * 1024, ge=1024, description="Largest request body in bytes (413 above it)."
+    )
+    max_document_body_bytes: int = Field(
+        25 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body under /documents (document uploads), in bytes.",
+    )
+    read_api_keys: SecretStr = Field(
+        SecretStr(""),
+        description="Comma-separated read keys; when set, /search and /ask need X-API-Key "
+        "and each key has its own rate-limit bucket. Empty: open (default).",
+    )
+    frame_ancestors: str = Field(
+        "'none'", description="CSP frame-ancestors: who may frame the pages ('none', 'self', …)."
+    )
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in _split(value):
+            if origin != "*" and not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"cors_origins: {origin!r} is not an origin; write scheme://host[:port] "
+                    "without a path, e.g. https://portal.example.org"
+                )
+        return value
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        if value.strip():
+            from limits import parse_many
+
+            try:
+                parse_many(value)
+            except ValueError as exc:
+                raise ValueError(
+                    f"rate_limit {value!r} is not understood; write e.g. '60/minute' or "
+                    "'10/second;1000/day'"
+                ) from exc
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _rate_limit_storage(cls, value: str) -> str:
+        # The scheme itself (memory, redis, memcached, …) is checked by `limits` at start-up.
+        if not _STORAGE_URI.fullmatch(value) or value.startswith("async+"):
+            raise ValueError(
+                f"rate_limit_storage {value!r} is not a limits storage URI; use memory:// or "
+                "e.g. redis://host:6379"
+            )
+        return value
+
+    @field_validator("read_api_keys")
+    @classmethod
+    def _read_keys(cls, value: SecretStr) -> SecretStr:
+        short = [k for k in _split(value.get_secret_value()) if len(k) < MIN_KEY_CHARS]
+        if short:
+            raise ValueError(
+                f"read_api_keys: every key needs at least {MIN_KEY_CHARS} characters "
+                f"({len(short)} too short); generate one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(24))'"
+            )
+        return value
+
+    @property
+    def cors_origin_list(self) -> tuple[str, ...]:
+        return _split(self.cors_origins)
+
+    @property
+    def read_api_key_list(self) -> tuple[str, ...]:
+        return _split(self.read_api_keys.get_secret_value())
+
+
+def _split(value: str) -> tuple[str, ...]:
+    """A comma-separated setting → its non-empty, stripped items."""
+    return tuple(item.strip() for item in value.split(",") if item.strip())
