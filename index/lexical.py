@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -254,26 +254,32 @@ def max_edits(term: str) -> int:
     return 1 if len(term) < _FUZZY_TWO_EDITS_CHARS else 2
 
 
-def correct_typos(analysed: Sequence[QueryTerm], vocabulary: Sequence[str]) -> list[QueryTerm]:
+def correct_typos(
+    analysed: Sequence[QueryTerm],
+    vocabulary: Sequence[str],
+    known: Collection[str] | None = None,
+) -> list[QueryTerm]:
     """`analysed` with each word that matches nothing in `vocabulary` corrected.
 
     A word is corrected only when neither its own stems nor their translations are in
     the vocabulary (a known compound part does not count: "Clusterpolitk" has "Cluster"
     but is still a typo); its own stems are then looked up with Levenshtein distance
     (rapidfuzz) within `max_edits`, and the nearest vocabulary term is added to its terms
-    (ties: the alphabetically first). `vocabulary` must be sorted.
+    (ties: the alphabetically first). `vocabulary` must be sorted; `known` is the same
+    terms for fast membership tests (default: a set of `vocabulary`).
     """
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
-    known = set(vocabulary)
+    if known is None:
+        known = set(vocabulary)
     table = _term_map()
     out: list[QueryTerm] = []
     for q in analysed:
         direct = set(q.stems)
         for s in q.stems:
             direct.update(table.get(f"de:{s}", ()), table.get(f"en:{s}", ()))
-        if not q.stems or direct & known:
+        if not q.stems or any(t in known for t in direct):
             out.append(q)
             continue
         best: tuple[int, str] | None = None
@@ -309,7 +315,8 @@ class LexicalIndex:
 
     def analyse(self, query: str) -> list[QueryTerm]:
         """The query's words and their terms, typos corrected against this index's vocabulary."""
-        return correct_typos(query_analysis(query), self.vocabulary)
+        vocab: Mapping[str, int] = self._retriever.vocab_dict  # type: ignore[attr-defined]
+        return correct_typos(query_analysis(query), self.vocabulary, vocab.keys())
 
     def scores(self, query: str) -> dict[int, float]:
         """BM25 score of every chunk for `query` (0.0 where no term matches)."""
