@@ -1,5 +1,8 @@
 """Choose the fusion on the DEV split only: prints hit@1 / MRR@10 / recall@5 per setting.
 
+Per language pair it prints hit@1/recall@5. The test split is never read here: it is only
+reported (`clustersearch eval --split test`).
+
 Run: .venv/bin/python benchmarks/tune_fusion.py   (needs a built index: make index)
 """
 
@@ -45,7 +48,7 @@ def main() -> None:
         "bm25": RankingConfig(method="bm25"),
     }
     for boost in (False, True):
-        for w in (0.3, 0.4, 0.5, 0.6, 0.7):
+        for w in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
             methods[f"minmax w={w} boost={boost}"] = RankingConfig(
                 fusion=FusionConfig("minmax", w), region_boost=boost
             )
@@ -59,10 +62,12 @@ def main() -> None:
         cells = []
         for pair in ("all", "en->en", "de->de", "en->de", "de->en"):
             g = [r for r in mine if pair == "all" or r.question.pair == pair]
-            cells.append(f"{pair} {sum(r.metric('hit@1') for r in g) / len(g):.2f}")
+            hit = sum(r.metric("hit@1") for r in g) / len(g)
+            recall = sum(r.metric("recall@5") for r in g) / len(g)
+            cells.append(f"{pair} {hit:.2f}/{recall:.2f}")
         mrr = sum(r.metric("MRR@10") for r in mine) / len(mine)
         rec = sum(r.metric("recall@5") for r in mine) / len(mine)
-        print(f"{name:28s} MRR {mrr:.3f} R@5 {rec:.3f} hit@1 " + " | ".join(cells))
+        print(f"{name:28s} MRR {mrr:.3f} R@5 {rec:.3f} hit@1/R@5 " + " | ".join(cells))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,11 @@ splits it the same way, and adds the other language's words for words of the sma
 domain term map (`index.terms`) and the German and English names of every Land the
 query names (`index.regions`).
 
+Typos: `LexicalIndex.analyse` corrects a query word that matches nothing in the index
+(none of its stems, parts or translations is a vocabulary term) to the nearest vocabulary
+term within a small Levenshtein distance (`max_edits`, rapidfuzz): "valey" → "valley",
+"goverment" → "govern", "Clusterpolitk" → "clusterpolit".
+
 `build_lexical(chunks, documents)` derives the index from the snapshot's own content, so
 any snapshot gets a consistent BM25 (see `index.store`).
 """
@@ -24,7 +29,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -34,7 +39,7 @@ import numpy as np
 from index.chunk import Chunk
 from index.load import Document
 from index.regions import find_regions, is_region_alias, region_names
-from index.terms import TERM_PAIRS
+from index.terms import term_pairs
 
 __all__ = [
     "LEXICAL_VERSION",
@@ -43,8 +48,10 @@ __all__ = [
     "QueryTerm",
     "build_lexical",
     "compound_parts",
+    "correct_typos",
     "fold",
     "lexical_text",
+    "max_edits",
     "passage_pieces",
     "passage_terms",
     "query_analysis",
@@ -61,6 +68,8 @@ _COMPOUND_MIN_CHARS = 8
 _COMPOUND_MIN_PART = 4
 _COMPOUND_MIN_SCORE = 0.5
 _META = "lexical.json"
+_FUZZY_MIN_CHARS = 5
+_FUZZY_TWO_EDITS_CHARS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,11 +182,11 @@ def lexical_text(chunk: Chunk, document: Document) -> str:
 
 @cache
 def _term_map() -> dict[str, tuple[str, ...]]:
-    """Stem → the other language's stems, both directions, from `TERM_PAIRS`."""
+    """Stem → the other language's stems, both directions, from the term map (`index.terms`)."""
     table: dict[str, list[str]] = {}
-    for german, english in TERM_PAIRS:
-        de = [stem(fold(w), "de") for w in re.findall(r"[^\W_]+", german)]
-        en = [stem(fold(w), "en") for w in re.findall(r"[^\W_]+", english)]
+    for pair in term_pairs():
+        de = [stem(fold(w), "de") for w in re.findall(r"[^\W_]+", pair.german)]
+        en = [stem(fold(w), "en") for w in re.findall(r"[^\W_]+", pair.english)]
         if len(de) == 1:
             table.setdefault(f"de:{de[0]}", []).extend(en)
         if len(en) == 1:
@@ -191,6 +200,9 @@ class QueryTerm:
 
     source: str
     terms: frozenset[str]
+    # The word's own stems (German and English), the ones a typo can be corrected in;
+    # empty for Land names, which the gazetteer resolves.
+    stems: frozenset[str] = frozenset()
 
 
 def query_analysis(query: str) -> list[QueryTerm]:
@@ -204,6 +216,7 @@ def query_analysis(query: str) -> list[QueryTerm]:
         if word in stops:
             continue
         terms: set[str] = set()
+        stems = frozenset(stem(word, lang) for lang in ("de", "en"))
         for lang in ("de", "en"):
             s = stem(word, lang)
             terms.add(s)
@@ -212,7 +225,7 @@ def query_analysis(query: str) -> list[QueryTerm]:
             part = stem(fold(surface[p_start:p_end]), "de")
             terms.add(part)
             terms.update(table.get(f"de:{part}", ()))
-        out.append(QueryTerm(surface, frozenset(terms)))
+        out.append(QueryTerm(surface, frozenset(terms), stems))
     for mention in find_regions(query):
         surface = query[mention.start : mention.end]
         terms = set()
@@ -225,8 +238,62 @@ def query_analysis(query: str) -> list[QueryTerm]:
 
 
 def query_terms(query: str) -> list[str]:
-    """The bag of index terms BM25 scores a query with."""
+    """The bag of index terms BM25 scores a query with (before typo correction)."""
     return [t for q in query_analysis(query) for t in sorted(q.terms)]
+
+
+def max_edits(term: str) -> int:
+    """How many edits a typo correction may make to the stem `term`.
+
+    0 for stems shorter than 5 characters or with digits (too many neighbours: "geld" →
+    "feld"), 1 up to 7 characters ("valey" → "valley"), 2 from 8 on
+    ("clusterpolitk" → "clusterpolit").
+    """
+    if len(term) < _FUZZY_MIN_CHARS or not term.isalpha():
+        return 0
+    return 1 if len(term) < _FUZZY_TWO_EDITS_CHARS else 2
+
+
+def correct_typos(
+    analysed: Sequence[QueryTerm],
+    vocabulary: Sequence[str],
+    known: Collection[str] | None = None,
+) -> list[QueryTerm]:
+    """`analysed` with each word that matches nothing in `vocabulary` corrected.
+
+    A word is corrected only when neither its own stems nor their translations are in
+    the vocabulary (a known compound part does not count: "Clusterpolitk" has "Cluster"
+    but is still a typo); its own stems are then looked up with Levenshtein distance
+    (rapidfuzz) within `max_edits`, and the nearest vocabulary term is added to its terms
+    (ties: the alphabetically first). `vocabulary` must be sorted; `known` is the same
+    terms for fast membership tests (default: a set of `vocabulary`).
+    """
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    if known is None:
+        known = set(vocabulary)
+    table = _term_map()
+    out: list[QueryTerm] = []
+    for q in analysed:
+        direct = set(q.stems)
+        for s in q.stems:
+            direct.update(table.get(f"de:{s}", ()), table.get(f"en:{s}", ()))
+        if not q.stems or any(t in known for t in direct):
+            out.append(q)
+            continue
+        best: tuple[int, str] | None = None
+        for term in sorted(q.stems):
+            limit = max_edits(term)
+            if limit == 0:
+                continue
+            found = process.extractOne(
+                term, vocabulary, scorer=Levenshtein.distance, score_cutoff=limit
+            )
+            if found is not None and (best is None or (found[1], found[0]) < best):
+                best = (int(found[1]), found[0])
+        out.append(q if best is None else QueryTerm(q.source, q.terms | {best[1]}, q.stems))
+    return out
 
 
 class LexicalIndex:
@@ -236,10 +303,24 @@ class LexicalIndex:
         self._retriever = retriever
         self.chunk_ids: tuple[int, ...] = tuple(chunk_ids)
         self._row = {cid: i for i, cid in enumerate(self.chunk_ids)}
+        self._vocabulary: tuple[str, ...] | None = None
+
+    @property
+    def vocabulary(self) -> tuple[str, ...]:
+        """The indexed terms (stems), sorted."""
+        if self._vocabulary is None:
+            vocab: Mapping[str, int] = self._retriever.vocab_dict  # type: ignore[attr-defined]
+            self._vocabulary = tuple(sorted(t for t in vocab if t))
+        return self._vocabulary
+
+    def analyse(self, query: str) -> list[QueryTerm]:
+        """The query's words and their terms, typos corrected against this index's vocabulary."""
+        vocab: Mapping[str, int] = self._retriever.vocab_dict  # type: ignore[attr-defined]
+        return correct_typos(query_analysis(query), self.vocabulary, vocab.keys())
 
     def scores(self, query: str) -> dict[int, float]:
         """BM25 score of every chunk for `query` (0.0 where no term matches)."""
-        terms = query_terms(query)
+        terms = [t for q in self.analyse(query) for t in sorted(q.terms)]
         vocab: Mapping[str, int] = self._retriever.vocab_dict  # type: ignore[attr-defined]
         ids = [vocab[t] for t in terms if t in vocab]
         if not ids or not self.chunk_ids:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -31,7 +31,7 @@ from index.chunk import Chunk
 from index.embed import Embedder
 from index.errors import DocumentNotFoundError, InvalidQueryError
 from index.fuse import FusionConfig, fuse
-from index.lexical import passage_pieces, query_analysis
+from index.lexical import QueryTerm, passage_pieces, query_analysis
 from index.load import Document
 from index.regions import canonical_region, find_regions
 from index.store import IndexSnapshot
@@ -186,8 +186,10 @@ class Searcher:
             fused,
             key=lambda cid: (not boost.intersection(chunks[cid].regions), -fused[cid], cid),
         )
+        analysed = self.snapshot.lexical.analyse(text)
         hits = tuple(
-            self._hit(i + 1, cid, text, dense, bm25, fused[cid]) for i, cid in enumerate(ranked[:k])
+            self._hit(i + 1, cid, text, analysed, dense, bm25, fused[cid])
+            for i, cid in enumerate(ranked[:k])
         )
         return SearchPage(hits, self._facets(ranked[: config.facet_depth]), query_regions)
 
@@ -247,6 +249,7 @@ class Searcher:
         rank: int,
         cid: int,
         query: str,
+        analysed: Sequence[QueryTerm],
         dense: Mapping[int, float],
         bm25: Mapping[int, float],
         fused: float,
@@ -254,7 +257,7 @@ class Searcher:
         chunk = self.snapshot.chunks[cid]
         document = self.snapshot.documents[chunk.document_id]
         scores = Scores(dense=dense.get(cid, 0.0), bm25=bm25.get(cid, 0.0), fused=fused)
-        marks = highlights(query, chunk.text, document.language)
+        marks = highlights(query, chunk.text, document.language, analysed=analysed)
         return Hit(rank, fused, chunk, document, scores, marks)
 
     def _facets(self, ranked: list[int]) -> Facets:
@@ -267,16 +270,21 @@ class Searcher:
         )
 
 
-def highlights(query: str, passage: str, lang: str) -> tuple[Highlight, ...]:
+def highlights(
+    query: str, passage: str, lang: str, *, analysed: Sequence[QueryTerm] | None = None
+) -> tuple[Highlight, ...]:
     """Spans of `passage` (in language `lang`) that match a word of `query`.
 
     A passage word matches when its stem, or the stem of one of its compound parts,
     equals a stem of a query word in either language, of a compound part of one, or of its
     translation in the domain term map; a Land the query names matches every name of that
     Land in the passage ("Saxony" highlights "Freistaat Sachsen"). Nested matches keep
-    the outermost span; `term` is the query word as typed.
+    the outermost span; `term` is the query word as typed. `analysed` is the query's
+    analysis when the caller has it (`LexicalIndex.analyse`, typos corrected: "valey"
+    highlights "Valley"); by default `query_analysis(query)`.
     """
-    analysed = query_analysis(query)
+    if analysed is None:
+        analysed = query_analysis(query)
     named = {m.canonical: query[m.start : m.end] for m in find_regions(query)}
     mentions = find_regions(passage)
     # "Sachsen" in "Sachsen-Anhalt" is not a match for "Saxony".

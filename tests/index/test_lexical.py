@@ -7,9 +7,12 @@ from index.lexical import (
     LexicalIndex,
     build_lexical,
     compound_parts,
+    correct_typos,
     fold,
+    max_edits,
     passage_pieces,
     passage_terms,
+    query_analysis,
     query_terms,
 )
 from index.load import Document
@@ -105,3 +108,42 @@ def test_save_and_load_round_trip(tmp_path: Path) -> None:
     assert loaded.chunk_ids == (1, 2, 3)
     assert loaded.scores("Clusterpolitik") == lexical.scores("Clusterpolitik")
     assert LexicalIndex.load(tmp_path / "missing") is None
+
+
+def test_max_edits_grow_with_the_stem() -> None:
+    assert [max_edits(t) for t in ("geld", "valey", "polcies", "clusterpolitk")] == [0, 1, 1, 2]
+    assert max_edits("innobb2025") == 0  # digits: codes and years are never corrected
+
+
+def test_typos_are_corrected_against_the_vocabulary() -> None:
+    vocabulary = sorted(["valley", "govern", "clusterpolit", "clust", "feld", "value"])
+    fixed = correct_typos(query_analysis("valey goverment Clusterpolitk geld"), vocabulary)
+    added = {
+        q.source: sorted(q.terms - a.terms)
+        for q, a in zip(fixed, query_analysis("valey goverment Clusterpolitk geld"), strict=True)
+    }
+    # "geld" is too short to correct ("feld" is one edit away but a different word).
+    assert added == {
+        "valey": ["valley"],
+        "goverment": ["govern"],
+        "Clusterpolitk": ["clusterpolit"],
+        "geld": [],
+    }
+
+
+def test_known_words_and_land_names_are_never_corrected() -> None:
+    vocabulary = sorted(["valley", "vallex", "sachs", "sachsen"])
+    analysed = query_analysis("Valley Saxony")
+    assert correct_typos(analysed, vocabulary) == analysed
+
+
+def test_ties_take_the_alphabetically_first_term() -> None:
+    (fixed,) = correct_typos(query_analysis("clustor"), ["clustar", "clustir"])
+    assert "clustar" in fixed.terms and "clustir" not in fixed.terms
+
+
+def test_bm25_scores_a_misspelt_query_like_the_right_one() -> None:
+    lexical = build_lexical(CHUNKS, DOCS)
+    assert lexical.scores("Forschnug Bayern") == lexical.scores("Forschung Bayern")
+    assert lexical.vocabulary == tuple(sorted(lexical.vocabulary))
+    assert "forschung" in lexical.vocabulary

@@ -132,3 +132,10 @@ def test_bm25_and_dense_baselines(searcher: Searcher) -> None:
     assert hits[0].scores.dense == 0.0 and hits[0].score == hits[0].scores.bm25
     dense = searcher.with_ranking(RankingConfig(method="dense"))
     assert all(h.scores.bm25 == 0.0 for h in dense.search("innoBB2025plus", k=5))
+
+
+def test_misspelt_query_words_are_corrected_and_highlighted(searcher: Searcher) -> None:
+    hit = searcher.search("how does biocon valey get its contract from the goverment", k=1)[0]
+    assert "Europe-wide invitation for tenders" in hit.chunk.text
+    marked = {(hit.chunk.text[h.start : h.end], h.term) for h in hit.highlights}
+    assert {("Valley", "valey"), ("Government", "goverment")} <= marked
