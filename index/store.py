@@ -28,7 +28,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -139,8 +139,13 @@ def create_snapshot(
     )
 
 
-def save_index(snapshot: IndexSnapshot, index_dir: Path) -> Path:
-    """Write `snapshot` to a new build directory and make it current atomically."""
+def save_index(
+    snapshot: IndexSnapshot, index_dir: Path, *, before_swap: Callable[[], None] | None = None
+) -> Path:
+    """Write `snapshot` to a new build directory and make it current atomically.
+
+    `before_swap` runs when the build is on disk but not yet current (a test hook).
+    """
     builds = index_dir / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
     with _lock(index_dir):
@@ -149,6 +154,8 @@ def save_index(snapshot: IndexSnapshot, index_dir: Path) -> Path:
         build_dir.mkdir()
         try:
             _write_build(snapshot, build_dir)
+            if before_swap is not None:
+                before_swap()
             tmp_link = index_dir / f".{CURRENT}.{uuid.uuid4().hex}"
             os.symlink(Path(BUILDS) / build_dir.name, tmp_link)
             os.replace(tmp_link, index_dir / CURRENT)
@@ -182,7 +189,9 @@ def load_index(index_dir: Path) -> IndexSnapshot:
             for row in _read_jsonl(build_dir / "chunks.jsonl")
         ]
         documents = [
-            Document(**{**row, "regions": tuple(row["regions"])})
+            Document(
+                **{**row, "regions": tuple(row["regions"]), "pages": tuple(row.get("pages", ()))}
+            )
             for row in _read_jsonl(build_dir / "documents.jsonl")
         ]
     except (OSError, RuntimeError, ValueError, TypeError, KeyError) as exc:
