@@ -361,14 +361,14 @@ class Library:
     def _recover_locked(self) -> bool:
         if not (self.index_dir / PENDING).exists():
             return False
-        docs, files, _ = self._read_corpus()
         docs_dir = self.corpus_dir / DOCUMENTS_DIR
-        listed = set(files.values())
+        listed = _listed_files(self.corpus_dir)
         if docs_dir.is_dir():
             for path in docs_dir.iterdir():
                 stray = _STORED.fullmatch(path.name) and path.name not in listed
                 if stray or (path.name.startswith(".") and path.name.endswith(".tmp")):
                     path.unlink()
+        docs = self._read_corpus()[0]
         old = self._current()
         corpus_hash = Corpus(tuple(docs)).content_hash
         if docs and (old is None or old.manifest.corpus_hash != corpus_hash):
@@ -449,6 +449,18 @@ def _read_corpus(corpus_dir: Path) -> tuple[tuple[Document, ...], dict[str, str]
         return (), {}, header
     corpus = load_corpus(corpus_dir)
     return corpus.documents, {str(e["id"]): str(e["file"]) for e in entries}, header
+
+
+def _listed_files(corpus_dir: Path) -> set[str]:
+    """The file names the manifest lists (read without loading the documents)."""
+    path = corpus_dir / MANIFEST_NAME
+    if not path.is_file():
+        return set()
+    try:
+        entries: Any = tomllib.loads(path.read_text(encoding="utf-8")).get("documents") or []
+    except tomllib.TOMLDecodeError as exc:
+        raise CorpusError(f"{path} is not valid TOML: {exc}") from exc
+    return {str(e.get("file")) for e in entries if isinstance(e, dict)}
 
 
 def _not_found(document_id: str) -> DocumentNotFoundError:
