@@ -82,6 +82,8 @@ class EmbeddingCache:
             )
             self._db.execute("CREATE TABLE IF NOT EXISTS terms (key TEXT PRIMARY KEY, terms TEXT)")
         self._terms: dict[str, list[str]] = {}
+        # In memory only: terms of the chunks of recent snapshots (see `_lexical`).
+        self.chunk_terms: dict[tuple[Chunk, str, str], list[str]] = {}
 
     def close(self) -> None:
         with self._lock:
@@ -215,10 +217,14 @@ def _vectors(
 def _lexical(
     chunks: Sequence[Chunk], documents: Mapping[str, Document], cache: EmbeddingCache
 ) -> LexicalIndex:
-    texts = [
-        (lexical_text(c, documents[c.document_id]), documents[c.document_id].language)
-        for c in chunks
+    # Chunks kept from the last snapshot are the same objects: their terms are remembered
+    # by (chunk, title, language) without hashing their text again.
+    memo = cache.chunk_terms
+    wanted = [
+        (c, documents[c.document_id].title, documents[c.document_id].language) for c in chunks
     ]
+    todo = [w for w in wanted if w not in memo]
+    texts = [(lexical_text(c, documents[c.document_id]), lang) for c, _, lang in todo]
     keys = [_sha(f"{LEXICAL_VERSION}\x00{lang}\x00{text}") for text, lang in texts]
     found = cache.terms(keys)
     fresh = {
@@ -229,7 +235,11 @@ def _lexical(
     if fresh:
         cache.put_terms(fresh)
     found.update(fresh)
-    return lexical_from_terms([c.id for c in chunks], [found[k] for k in keys])
+    memo.update({w: found[k] for w, k in zip(todo, keys, strict=True)})
+    corpus = [memo[w] for w in wanted]
+    if len(memo) > 2 * len(wanted) + 1000:
+        cache.chunk_terms = dict(zip(wanted, corpus, strict=True))
+    return lexical_from_terms([c.id for c in chunks], corpus)
 
 
 def _sha(text: str) -> str:

@@ -29,7 +29,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -235,14 +235,10 @@ def check_compatible(
 
 def _write_build(snapshot: IndexSnapshot, build_dir: Path) -> None:
     faiss.write_index(snapshot.faiss_index, str(build_dir / "faiss.index"))
-    _write_jsonl(
-        build_dir / "chunks.jsonl",
-        ({**asdict(c), "regions": list(c.regions)} for c in snapshot.chunks.values()),
-    )
-    _write_jsonl(
-        build_dir / "documents.jsonl",
-        ({**asdict(d), "regions": list(d.regions)} for d in snapshot.documents.values()),
-    )
+    # issue 5: _row, not dataclasses.asdict (which deep-copies): saving 10,000 chunks
+    # after an incremental update took 0.3 s in asdict alone.
+    _write_jsonl(build_dir / "chunks.jsonl", (_row(c) for c in snapshot.chunks.values()))
+    _write_jsonl(build_dir / "documents.jsonl", (_row(d) for d in snapshot.documents.values()))
     (build_dir / "manifest.json").write_text(
         json.dumps(snapshot.manifest.to_json(), indent=2, ensure_ascii=False) + "\n",
         encoding="utf-8",
@@ -253,6 +249,24 @@ def _write_build(snapshot: IndexSnapshot, build_dir: Path) -> None:
             os.fsync(fh.fileno())
     _fsync_dir(build_dir / LEXICAL_DIR)
     _fsync_dir(build_dir)
+
+
+def _row(item: Any) -> dict[str, Any]:
+    """A chunk's or document's fields as JSON values (tuples as lists)."""
+    return {
+        name: list(v) if isinstance(v := getattr(item, name), tuple) else v
+        for name in _field_names(item)
+    }
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(item: Any) -> tuple[str, ...]:
+    cls = type(item)
+    if cls not in _FIELD_NAMES:
+        _FIELD_NAMES[cls] = tuple(f.name for f in fields(item))
+    return _FIELD_NAMES[cls]
 
 
 def _current(index_dir: Path) -> Path:

@@ -109,3 +109,45 @@ def test_regions_from_title_and_repeated_mentions() -> None:
     text = "Sachsen fördert. In Sachsen gibt es viel. Einmal Bayern."
     assert guess_regions("Clusterpolitik", text) == ("Sachsen",)
     assert guess_regions("Cluster in Thüringen", text) == ("Sachsen", "Thüringen")
+
+
+DOCBOOK = """<?xml version="1.0" encoding="UTF-8"?>
+<html><head><title>Chapter 2. Packages</title></head><body>
+<div class="navheader"><a href="ch01.html">Prev</a> <a href="ch03.html">Next</a></div>
+<div class="chapter"><div class="titlepage"><h1 class="title">Chapter 2. Packages</h1></div>
+<div class="toc"><dl><dt><a href="#a">2.1. Package sources and the archive</a></dt>
+<dt><a href="#b">2.2. Installing packages with the tool</a></dt></dl></div>
+<div class="section"><div class="titlepage"><div><h2 class="title">2.1. Package sources and
+the archive</h2></div></div>
+<p>The archive holds tens of thousands of packages which are signed by the archive key and
+mirrored around the world, so that every system can verify what it installs from it.</p>
+<div class="note"><table><tr><th>Note</th></tr><tr><td><p>Mirrors are updated four times a
+day from the main archive server and its staging areas.</p></td></tr></table></div>
+<pre class="screen">$ apt-cache policy
+ 500 https://deb.debian.org/debian bookworm/main</pre>
+</div>
+<div class="section"><div class="titlepage"><h2 class="title">2.2. Installing packages with
+the tool</h2></div>
+<p>The package tool resolves dependencies, downloads the archives and unpacks them in the
+right order, asking before it removes anything that is installed already.</p>
+<table><tr><th>command</th><th>action</th></tr>
+<tr><td>install foo</td><td>installs the package foo with everything it depends on</td></tr>
+</table></div></div>
+<div class="navfooter"><a href="index.html">Home</a></div>
+</body></html>
+"""
+
+
+def test_html_structure_comes_from_the_page_and_content_from_trafilatura() -> None:
+    result = extract(DOCBOOK.encode(), "html")
+    text = result.text
+    assert result.title == "Chapter 2. Packages"
+    assert "Prev" not in text and "Home" not in text and "Note\n" not in text
+    assert text.count("2.1. Package sources and the archive") == 1  # the TOC entry is gone
+    sections = find_sections(text)
+    assert [s.heading for s in sections] == [
+        "2.1. Package sources and the archive",
+        "2.2. Installing packages with the tool",
+    ]
+    assert "$ apt-cache policy\n 500 https://deb.debian.org/debian bookworm/main" in text
+    assert "install foo | installs the package foo with everything it depends on" in text
