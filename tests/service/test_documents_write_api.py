@@ -195,3 +195,25 @@ def test_replace_and_remove_refusals(client: TestClient) -> None:
         "001_2d85a1c0382ad4fa",
         "002_ef865dbee6ab942a",
     ]
+
+
+def test_the_first_document_of_a_new_corpus_makes_the_index(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    settings = Settings(
+        corpus_dir=tmp_path / "corpus", index_dir=tmp_path / "index", rate_limit="", api_keys=KEY
+    )
+    app = create_app(settings)
+    app.state.engine = _engine(settings, embedder)
+    client = TestClient(app, raise_server_exceptions=False)
+    assert client.get("/search", params={"q": "Wasserstoff"}).status_code == 503
+    added = client.post(
+        "/documents", files={"file": ("hzwo.md", MARKDOWN.encode(), "text/markdown")}, headers=AUTH
+    )
+    assert added.status_code == 201, added.text
+    results = client.get("/search", params={"q": "Wasserstoff Förderung", "k": 3}).json()
+    assert results["results"][0]["citation"]["section"] == "Förderung"
+    assert client.get("/health").json()["documents"] == 1
+    assert [d.title for d in load_corpus(tmp_path / "corpus").documents] == [
+        "Wasserstoff-Cluster Sachsen"
+    ]
