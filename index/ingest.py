@@ -368,6 +368,8 @@ class Library:
                 stray = _STORED.fullmatch(path.name) and path.name not in listed
                 if stray or (path.name.startswith(".") and path.name.endswith(".tmp")):
                     path.unlink()
+        for path in self.corpus_dir.glob(f".{MANIFEST_NAME}.*.tmp"):
+            path.unlink()  # a manifest being written when the writer was killed
         docs = self._read_corpus()[0]
         old = self._current()
         corpus_hash = Corpus(tuple(docs)).content_hash

@@ -281,3 +281,18 @@ def test_document_ids() -> None:
     for bad in ("", ".hidden", "a b", "a\\b", "ä", "x" * 101):
         with pytest.raises(InvalidDocumentError):
             validate_document_id(bad)
+
+
+def test_recovery_removes_half_written_files(
+    make_library: Callable[..., Library],
+) -> None:
+    library = make_library()
+    before = tree_state(library.corpus_dir, library.index_dir)
+    docs = library.corpus_dir / "documents"
+    (library.index_dir / ".update-pending").write_text("update\n")
+    (library.corpus_dir / ".manifest.toml.4242.tmp").write_text("[[documents]]\n")
+    (docs / ".x_0123456789abcdef.0123456789ab.txt.4242.tmp").write_text("half")
+    (docs / "x_0123456789abcdef.0123456789ab.txt").write_text("unlisted, written by us")
+    assert library.recover() is True
+    assert library.recover() is False
+    assert tree_state(library.corpus_dir, library.index_dir) == before
