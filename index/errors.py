@@ -44,3 +44,28 @@ class InvalidQueryError(ClusterSearchError):
 
 class DocumentNotFoundError(ClusterSearchError):
     """No document with the requested id exists in the index."""
+
+
+# issue 5: ingestion and corpus updates (mapped to 415/413/422 at the API edge)
+__all__ += [
+    "DocumentTooLargeError",
+    "ExtractionError",
+    "InvalidDocumentError",
+    "UnsupportedFormatError",
+]
+
+
+class UnsupportedFormatError(ClusterSearchError):
+    """The uploaded file is of a type that cannot be indexed."""
+
+
+class DocumentTooLargeError(ClusterSearchError):
+    """The uploaded document is larger than the configured limit."""
+
+
+class ExtractionError(ClusterSearchError):
+    """No text could be extracted (unparsable PDF, empty page, wrong encoding)."""
+
+
+class InvalidDocumentError(ClusterSearchError):
+    """Metadata of a document to add is invalid (id, language, region, title)."""

@@ -363,3 +363,18 @@ def build_lexical(chunks: Sequence[Chunk], documents: Mapping[str, Document]) ->
     if corpus:
         retriever.index(corpus, show_progress=False)
     return LexicalIndex(retriever, [c.id for c in chunks])
+
+
+# issue 5: incremental updates rebuild BM25 from cached per-chunk terms (no re-analysis).
+__all__ += ["lexical_from_terms"]
+
+
+def lexical_from_terms(chunk_ids: Sequence[int], corpus: Sequence[list[str]]) -> LexicalIndex:
+    """The BM25 index of chunks whose terms (`passage_terms` of `lexical_text`) are known;
+    the same index `build_lexical` makes of those chunks, without analysing any text."""
+    import bm25s
+
+    retriever = bm25s.BM25(method="lucene", k1=1.2, b=0.75)
+    if corpus:
+        retriever.index(list(corpus), show_progress=False)
+    return LexicalIndex(retriever, chunk_ids)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import tomllib
@@ -16,7 +17,7 @@ __all__ = ["MANIFEST_NAME", "Corpus", "Document", "load_corpus"]
 MANIFEST_NAME = "manifest.toml"
 DOCUMENTS_DIR = "documents"
 _REQUIRED = ("id", "file", "title", "language", "source")
-_OPTIONAL = ("regions", "organisation")
+_OPTIONAL = ("regions", "organisation", "pages")
 _LANGUAGE = re.compile(r"[a-z]{2}")
 
 
@@ -31,10 +32,16 @@ class Document:
     text: str
     regions: tuple[str, ...] = ()
     organisation: str | None = None
+    # Where each page of a PDF starts in `text` (page 1 at 0); empty for other formats.
+    pages: tuple[int, ...] = ()
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def page_at(self, offset: int) -> int | None:
+        """The 1-based page that `text[offset]` is on, or None when pages are not known."""
+        return bisect.bisect_right(self.pages, offset) if self.pages else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +63,7 @@ class Corpus:
                 "|".join(d.regions),
                 d.organisation or "",
                 d.sha256,
+                *([",".join(map(str, d.pages))] if d.pages else []),
             ):
                 h.update(part.encode("utf-8"))
                 h.update(b"\x00")
@@ -140,6 +148,17 @@ def _document(entry: Any, i: int, manifest_path: Path, docs_dir: Path) -> Docume
     if not text.strip():
         raise CorpusError(f"{path} is empty: a document needs text to be indexed.")
     organisation = entry.get("organisation")
+    pages = entry.get("pages", [])
+    if (
+        not isinstance(pages, list)
+        or not all(isinstance(p, int) and 0 <= p <= len(text) for p in pages)
+        or pages != sorted(pages)
+        or (pages and pages[0] != 0)
+    ):
+        raise CorpusError(
+            f"{manifest_path}: entry {entry['id']}: pages must list where each page starts in "
+            "the text (ascending character offsets, the first 0)."
+        )
     return Document(
         id=entry["id"],
         title=entry["title"],
@@ -148,6 +167,7 @@ def _document(entry: Any, i: int, manifest_path: Path, docs_dir: Path) -> Docume
         text=text,
         regions=tuple(regions),
         organisation=organisation if isinstance(organisation, str) and organisation else None,
+        pages=tuple(pages),
     )
 
 

@@ -28,8 +28,8 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -139,8 +139,13 @@ def create_snapshot(
     )
 
 
-def save_index(snapshot: IndexSnapshot, index_dir: Path) -> Path:
-    """Write `snapshot` to a new build directory and make it current atomically."""
+def save_index(
+    snapshot: IndexSnapshot, index_dir: Path, *, before_swap: Callable[[], None] | None = None
+) -> Path:
+    """Write `snapshot` to a new build directory and make it current atomically.
+
+    `before_swap` runs when the build is on disk but not yet current (a test hook).
+    """
     builds = index_dir / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
     with _lock(index_dir):
@@ -149,6 +154,8 @@ def save_index(snapshot: IndexSnapshot, index_dir: Path) -> Path:
         build_dir.mkdir()
         try:
             _write_build(snapshot, build_dir)
+            if before_swap is not None:
+                before_swap()
             tmp_link = index_dir / f".{CURRENT}.{uuid.uuid4().hex}"
             os.symlink(Path(BUILDS) / build_dir.name, tmp_link)
             os.replace(tmp_link, index_dir / CURRENT)
@@ -182,7 +189,9 @@ def load_index(index_dir: Path) -> IndexSnapshot:
             for row in _read_jsonl(build_dir / "chunks.jsonl")
         ]
         documents = [
-            Document(**{**row, "regions": tuple(row["regions"])})
+            Document(
+                **{**row, "regions": tuple(row["regions"]), "pages": tuple(row.get("pages", ()))}
+            )
             for row in _read_jsonl(build_dir / "documents.jsonl")
         ]
     except (OSError, RuntimeError, ValueError, TypeError, KeyError) as exc:
@@ -226,14 +235,10 @@ def check_compatible(
 
 def _write_build(snapshot: IndexSnapshot, build_dir: Path) -> None:
     faiss.write_index(snapshot.faiss_index, str(build_dir / "faiss.index"))
-    _write_jsonl(
-        build_dir / "chunks.jsonl",
-        ({**asdict(c), "regions": list(c.regions)} for c in snapshot.chunks.values()),
-    )
-    _write_jsonl(
-        build_dir / "documents.jsonl",
-        ({**asdict(d), "regions": list(d.regions)} for d in snapshot.documents.values()),
-    )
+    # issue 5: _row, not dataclasses.asdict (which deep-copies): saving 10,000 chunks
+    # after an incremental update took 0.3 s in asdict alone.
+    _write_jsonl(build_dir / "chunks.jsonl", (_row(c) for c in snapshot.chunks.values()))
+    _write_jsonl(build_dir / "documents.jsonl", (_row(d) for d in snapshot.documents.values()))
     (build_dir / "manifest.json").write_text(
         json.dumps(snapshot.manifest.to_json(), indent=2, ensure_ascii=False) + "\n",
         encoding="utf-8",
@@ -244,6 +249,24 @@ def _write_build(snapshot: IndexSnapshot, build_dir: Path) -> None:
             os.fsync(fh.fileno())
     _fsync_dir(build_dir / LEXICAL_DIR)
     _fsync_dir(build_dir)
+
+
+def _row(item: Any) -> dict[str, Any]:
+    """A chunk's or document's fields as JSON values (tuples as lists)."""
+    return {
+        name: list(v) if isinstance(v := getattr(item, name), tuple) else v
+        for name in _field_names(item)
+    }
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(item: Any) -> tuple[str, ...]:
+    cls = type(item)
+    if cls not in _FIELD_NAMES:
+        _FIELD_NAMES[cls] = tuple(f.name for f in fields(item))
+    return _FIELD_NAMES[cls]
 
 
 def _current(index_dir: Path) -> Path:

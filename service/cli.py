@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -17,6 +17,9 @@ from index.pipeline import build_index
 from service.engine import Engine, IndexUnavailableError
 from service.schemas import SearchResult
 from service.settings import Settings
+
+if TYPE_CHECKING:  # issue 5
+    from index.ingest import Library, UpdateReport, Upload
 
 __all__ = ["app"]
 
@@ -49,6 +52,10 @@ def build(
             passage_prompt=settings.passage_prompt,
             threads=settings.threads,
         )
+        # issue 5: finish or undo an update that was killed half-way first.
+        from index.ingest import Library
+
+        Library(settings.corpus_dir, settings.index_dir, embedder, settings.chunker).recover()
         with Progress(
             TextColumn("embedding passages"),
             BarColumn(),
@@ -168,3 +175,171 @@ def eval_(
         for row in section.rows:
             table.add_row(*(f"{c:.3f}" if isinstance(c, float) else str(c) for c in row))
         out.print(table)
+
+
+# issue 5: grow the corpus — add, replace, remove and list documents; the index follows.
+def _library(settings: Settings) -> Library:
+    from index.ingest import Library
+
+    embedder = load_embedder(
+        settings.model,
+        query_prompt=settings.query_prompt,
+        passage_prompt=settings.passage_prompt,
+        threads=settings.threads,
+    )
+    return Library(
+        settings.corpus_dir,
+        settings.index_dir,
+        embedder,
+        settings.chunker,
+        max_bytes=settings.max_document_bytes,
+        pause_at=settings.pause_at,
+    )
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    """The files named, and the supported files inside the folders named (sorted)."""
+    from index.extract import FORMATS
+
+    suffixes = {s for names, _ in FORMATS.values() for s in names}
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith(".")
+                )
+            )
+        elif path.is_file():
+            out.append(path)
+        else:
+            err.print(f"[red]Error:[/red] {path} is neither a file nor a folder.")
+            raise typer.Exit(2)
+    return out
+
+
+def _upload(path: Path, **meta: Any) -> Upload:
+    from index.ingest import Upload
+
+    return Upload(data=path.read_bytes(), filename=path.name, **meta)
+
+
+def _print_report(report: UpdateReport) -> None:
+    for change in report.changes:
+        note = f" (same text as {change.duplicate_of})" if change.duplicate_of else ""
+        chunks = f", {change.chunks} chunks" if change.chunks else ""
+        typer.echo(f"{change.status:9} {change.id}{chunks}{note} — {change.document.title}")
+    if report.stats is not None:
+        s = report.stats
+        err.print(
+            f"index: {s.added} chunks added ({s.embedded} embedded, the rest cached), "
+            f"{s.removed} removed, {s.kept} kept; {report.seconds:.2f} s"
+        )
+
+
+@app.command()
+def add(
+    paths: Annotated[list[Path], typer.Argument(help="Files (.txt .md .html .pdf) or folders.")],
+    title: Annotated[str | None, typer.Option(help="Title (default: from the file).")] = None,
+    source: Annotated[str | None, typer.Option(help="Where it came from (a URL).")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language code (default: detected).")] = None,
+    region: Annotated[
+        list[str] | None, typer.Option(help="A Land it concerns (repeatable; default: found).")
+    ] = None,
+) -> None:
+    """Add documents to the corpus and the index (only their chunks are embedded)."""
+    settings = _settings()
+    files = _files(paths)
+    if not files:
+        err.print("[red]Error:[/red] no .txt, .md, .html or .pdf files found.")
+        raise typer.Exit(2)
+    meta = {"title": title, "source": source, "language": lang}
+    regions = tuple(region) if region else None
+    try:
+        library = _library(settings)
+        report = library.add([_upload(f, **meta, regions=regions) for f in files])
+    except ClusterSearchError as exc:
+        err.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    _print_report(report)
+
+
+@app.command("replace")
+def replace_(
+    document_id: Annotated[str, typer.Argument(metavar="ID", help="The document to replace.")],
+    path: Annotated[Path, typer.Argument(help="The new version (.txt .md .html .pdf).")],
+    title: Annotated[str | None, typer.Option(help="New title (default: from the file).")] = None,
+    source: Annotated[str | None, typer.Option(help="New source (default: kept).")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language code (default: detected).")] = None,
+    region: Annotated[
+        list[str] | None, typer.Option(help="A Land it concerns (repeatable; default: found).")
+    ] = None,
+) -> None:
+    """Replace a document by a new version of it."""
+    settings = _settings()
+    if not path.is_file():
+        err.print(f"[red]Error:[/red] {path} is not a file.")
+        raise typer.Exit(2)
+    try:
+        upload = _upload(
+            path,
+            title=title,
+            source=source,
+            language=lang,
+            regions=tuple(region) if region else None,
+        )
+        report = _library(settings).replace(document_id, upload)
+    except ClusterSearchError as exc:
+        err.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    _print_report(report)
+
+
+@app.command()
+def remove(
+    document_id: Annotated[str, typer.Argument(metavar="ID", help="The document to remove.")],
+) -> None:
+    """Remove a document from the corpus and its chunks from the index."""
+    settings = _settings()
+    try:
+        report = _library(settings).remove(document_id)
+    except ClusterSearchError as exc:
+        err.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    _print_report(report)
+
+
+@app.command("list")
+def list_(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the documents of the corpus (id, language, characters, pages, title)."""
+    from index.ingest import corpus_documents
+
+    settings = _settings()
+    try:
+        docs = corpus_documents(settings.corpus_dir)
+    except ClusterSearchError as exc:
+        err.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    if as_json:
+        rows = [
+            {
+                "id": d.id,
+                "title": d.title,
+                "language": d.language,
+                "source": d.source,
+                "regions": list(d.regions),
+                "chars": len(d.text),
+                "pages": len(d.pages) or None,
+            }
+            for d in docs
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for d in docs:
+        pages = f" {len(d.pages)}p" if d.pages else ""
+        typer.echo(f"{d.id}\t{d.language}\t{len(d.text)} chars{pages}\t{d.title}")
+    err.print(f"{len(docs)} documents")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, HTTPException, Request
 
 from index.search import Searcher
 from service.engine import Engine
 
-__all__ = ["EngineDep", "SearcherDep"]
+__all__ = ["EngineDep", "SearcherDep", "WriteKeyDep"]
 
 
 def get_engine(request: Request) -> Engine:
@@ -23,3 +23,40 @@ def get_searcher(engine: Annotated[Engine, Depends(get_engine)]) -> Searcher:
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
+
+
+# issue 5: the write endpoints (POST/PUT/DELETE /documents) need a key from
+# CLUSTERSEARCH_API_KEYS in X-API-Key, compared in constant time (service.access.ReadKeys).
+def require_write_key(
+    engine: EngineDep,
+    x_api_key: Annotated[str | None, Header(description="A key from CLUSTERSEARCH_API_KEYS.")] = (
+        None
+    ),
+) -> None:
+    from service.access import API_KEY_HEADER, ReadKeys
+
+    keys = engine.settings.api_key_list
+    if not keys:
+        raise HTTPException(
+            status_code=403,
+            detail="Writes are disabled: no API key is configured. Set CLUSTERSEARCH_API_KEYS "
+            "to one or more comma-separated keys (≥ 16 characters; generate one with python -c "
+            "'import secrets; print(secrets.token_urlsafe(24))'), restart the service, and send "
+            f"a key in the {API_KEY_HEADER} header.",
+        )
+    if x_api_key is None:
+        raise HTTPException(
+            status_code=401,
+            detail=f"This endpoint changes the corpus: send an API key in the {API_KEY_HEADER} "
+            "header.",
+            headers={"WWW-Authenticate": API_KEY_HEADER},
+        )
+    if ReadKeys.from_keys(keys).identify(x_api_key.encode("utf-8", "replace")) is None:
+        raise HTTPException(
+            status_code=401,
+            detail=f"The {API_KEY_HEADER} sent is not a valid write key; ask the operator.",
+            headers={"WWW-Authenticate": API_KEY_HEADER},
+        )
+
+
+WriteKeyDep = Annotated[None, Depends(require_write_key)]

@@ -1,21 +1,44 @@
-"""What the service holds in memory: the embedder and the searcher over the current index."""
+"""What the service holds in memory: the embedder and the searcher over the current index.
+
+issue 5: the index can change while the service runs. An update (the API's, through
+`Engine.update`, or another process's, such as `clustersearch add`) makes a new build
+current; `install` swaps in a new searcher over the new immutable snapshot in one
+attribute store. A request reads `engine.searcher` once and keeps that searcher, so it sees
+the old or the new state, never a mix.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import TypeVar
 
 from index.embed import Embedder, load_embedder
 from index.errors import CorpusError, IndexMismatchError, IndexNotFoundError
+from index.ingest import Library
 from index.load import load_corpus
 from index.search import Searcher
-from index.store import IndexSnapshot, check_compatible, load_index
+from index.store import CURRENT, IndexSnapshot, check_compatible, load_index
 from service.settings import Settings
 
 __all__ = ["Engine", "IndexUnavailableError"]
 
+T = TypeVar("T")
+
 
 class IndexUnavailableError(Exception):
     """The service has no usable index; the message says how to build one."""
+
+
+class _Live:
+    """The mutable part of an engine: the update lock and the library that writes."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.library: Library | None = None
 
 
 @dataclass(frozen=True)
@@ -27,6 +50,9 @@ class Engine:
     searcher: Searcher | None
     unavailable_reason: str | None = None
     corpus_changed: bool | None = None
+    # issue 5: the build the searcher serves (None: unknown, so never refreshed from disk).
+    build: str | None = None
+    _live: _Live = field(default_factory=_Live, repr=False, compare=False)
 
     @classmethod
     def load(cls, settings: Settings) -> Engine:
@@ -36,7 +62,10 @@ class Engine:
             passage_prompt=settings.passage_prompt,
             threads=settings.threads,
         )
+        # issue 5: an update killed half-way is finished or undone before the index loads.
+        Library(settings.corpus_dir, settings.index_dir, embedder, settings.chunker).recover()
         try:
+            build = _current_build(settings)
             snapshot = load_index(settings.index_dir)
             check_compatible(
                 snapshot.manifest,
@@ -49,12 +78,86 @@ class Engine:
         searcher = Searcher(
             snapshot, embedder, max_k=settings.max_k, max_query_chars=settings.max_query_chars
         )
-        return cls(settings, embedder, searcher, corpus_changed=_corpus_changed(settings, snapshot))
+        return cls(
+            settings,
+            embedder,
+            searcher,
+            corpus_changed=_corpus_changed(settings, snapshot),
+            build=build,
+        )
 
     def require_searcher(self) -> Searcher:
+        self.refresh()
         if self.searcher is None:
             raise IndexUnavailableError(self.unavailable_reason or "No index is loaded.")
         return self.searcher
+
+    # issue 5: live updates ---------------------------------------------------------------
+
+    def install(self, snapshot: IndexSnapshot, build: str) -> None:
+        """Serve `snapshot` (the build `build`) from now on."""
+        searcher = Searcher(
+            snapshot,
+            self.embedder,
+            max_k=self.settings.max_k,
+            max_query_chars=self.settings.max_query_chars,
+        )
+        object.__setattr__(self, "build", build)
+        object.__setattr__(self, "unavailable_reason", None)
+        object.__setattr__(self, "corpus_changed", False)
+        object.__setattr__(self, "searcher", searcher)
+
+    def refresh(self) -> None:
+        """Load the current build if another process made a new one current; one thread
+        loads it while the others keep answering from the snapshot they have."""
+        if self.build is None and self.searcher is not None:
+            return
+        build = _current_build(self.settings)
+        if build is None or build == self.build:
+            return
+        if not self._live.lock.acquire(blocking=False):
+            return
+        try:
+            snapshot = load_index(self.settings.index_dir)
+            check_compatible(
+                snapshot.manifest,
+                model_id=self.embedder.model_id,
+                chunker=self.settings.chunker.as_dict(),
+                index_dir=self.settings.index_dir,
+            )
+            self.install(snapshot, build)
+        except (IndexNotFoundError, IndexMismatchError):
+            pass
+        finally:
+            self._live.lock.release()
+
+    def update(self, write: Callable[[Library], T]) -> T:
+        """Run `write` with the engine's library, serialised with the other writes of this
+        process (other processes wait on the library's file lock)."""
+        with self._live.lock:
+            library = self._live.library
+            if library is None:
+                settings = self.settings
+                library = Library(
+                    settings.corpus_dir,
+                    settings.index_dir,
+                    self.embedder,
+                    settings.chunker,
+                    max_bytes=settings.max_document_bytes,
+                    pause_at=settings.pause_at,
+                    on_commit=self.install,
+                )
+                self._live.library = library
+            if self.build is not None and self.searcher is not None:
+                library.use_snapshot(self.build, self.searcher.snapshot)
+            return write(library)
+
+
+def _current_build(settings: Settings) -> str | None:
+    try:
+        return PurePath(os.readlink(settings.index_dir / CURRENT)).name
+    except OSError:
+        return None
 
 
 def _corpus_changed(settings: Settings, snapshot: IndexSnapshot) -> bool | None:

@@ -8,7 +8,16 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from index.errors import ClusterSearchError, DocumentNotFoundError, InvalidQueryError
+from index.errors import (
+    ClusterSearchError,
+    DocumentNotFoundError,
+    DocumentTooLargeError,
+    ExtractionError,
+    IndexMismatchError,
+    InvalidDocumentError,
+    InvalidQueryError,
+    UnsupportedFormatError,
+)
 from service.engine import IndexUnavailableError
 
 __all__ = ["install_error_handlers"]
@@ -20,6 +29,16 @@ _STATUS: dict[type[Exception], int] = {
     DocumentNotFoundError: 404,
     IndexUnavailableError: 503,
 }
+# issue 5: refused documents, and an index that must be rebuilt before it can be updated
+_STATUS.update(
+    {
+        UnsupportedFormatError: 415,
+        DocumentTooLargeError: 413,
+        ExtractionError: 422,
+        InvalidDocumentError: 422,
+        IndexMismatchError: 409,
+    }
+)
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -96,6 +96,7 @@ class SearchResult(BaseModel):
                 start=hit.chunk.start,
                 end=hit.chunk.end,
                 regions=list(hit.chunk.regions),
+                page=doc.page_at(hit.chunk.start),  # issue 5: PDFs know their pages
             ),
             scores=Scores(
                 dense=round(hit.scores.dense, 6),
@@ -177,3 +178,43 @@ class Health(BaseModel):
 
 class ErrorResponse(BaseModel):
     detail: str
+
+
+# issue 5: adding, replacing and removing documents
+__all__ += ["DocumentChange", "DocumentIn", "IndexChange"]
+
+
+class DocumentIn(BaseModel):
+    """JSON body of POST /documents and PUT /documents/{id} (or upload a file as multipart)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description="The document: plain text, Markdown or HTML (see `format`).")
+    format: Literal["txt", "md", "html"] = Field("txt", description="How `text` is written.")
+    title: str | None = Field(None, description="Title (default: its first heading).")
+    source: str | None = Field(None, description="Where it came from, e.g. a URL.")
+    language: str | None = Field(None, description="ISO 639-1 code (default: detected).")
+    regions: list[str] | None = Field(None, description="Länder it concerns (default: found).")
+    id: str | None = Field(None, description="Id for a new document (default: from the text).")
+
+
+class IndexChange(BaseModel):
+    """What the index update did."""
+
+    added: int = Field(description="Chunks added.")
+    removed: int = Field(description="Chunks removed.")
+    kept: int = Field(description="Chunks left as they were.")
+    embedded: int = Field(description="Chunks embedded anew (the others came from the cache).")
+
+
+class DocumentChange(BaseModel):
+    """The outcome of a write: `status` says what happened to the document."""
+
+    id: str
+    status: Literal["added", "replaced", "unchanged", "duplicate", "removed"]
+    detail: str = Field(description="What happened, in words.")
+    duplicate_of: str | None = Field(None, description="The document that has the same text.")
+    chunks: int = Field(description="The document's chunks in the index now.")
+    document: DocumentSummary
+    index: IndexChange | None = Field(None, description="None when nothing had to change.")
+    took_ms: float

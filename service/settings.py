@@ -154,6 +154,48 @@ class Settings(BaseSettings):
     def read_api_key_list(self) -> tuple[str, ...]:
         return _split(self.read_api_keys.get_secret_value())
 
+    # issue 5: writes (POST/PUT/DELETE /documents) need a key; upload size; a test hook
+    api_keys: SecretStr = Field(
+        SecretStr(""),
+        description="Comma-separated keys (≥ 16 characters) for the write endpoints "
+        "(POST/PUT/DELETE /documents, header X-API-Key). Empty: writes are refused (403).",
+    )
+    max_document_bytes: int = Field(
+        20 * 1024 * 1024,
+        ge=1,
+        description="Largest document file that can be added, in bytes (413 above it).",
+    )
+    pause_at: str = Field(
+        "",
+        description="Test hook: an update stops at this checkpoint (document-written, "
+        "manifest-written, index-written) so a test can kill it there. Leave empty.",
+    )
+
+    @field_validator("api_keys")
+    @classmethod
+    def _write_keys(cls, value: SecretStr) -> SecretStr:
+        short = [k for k in _split(value.get_secret_value()) if len(k) < MIN_KEY_CHARS]
+        if short:
+            raise ValueError(
+                f"api_keys: every key needs at least {MIN_KEY_CHARS} characters "
+                f"({len(short)} too short); generate one with "
+                "python -c 'import secrets; print(secrets.token_urlsafe(24))'"
+            )
+        return value
+
+    @field_validator("pause_at")
+    @classmethod
+    def _pause_at(cls, value: str) -> str:
+        from index.ingest import CHECKPOINTS
+
+        if value and value not in CHECKPOINTS:
+            raise ValueError(f"pause_at must be empty or one of {', '.join(CHECKPOINTS)}")
+        return value
+
+    @property
+    def api_key_list(self) -> tuple[str, ...]:
+        return _split(self.api_keys.get_secret_value())
+
 
 def _split(value: str) -> tuple[str, ...]:
     """A comma-separated setting → its non-empty, stripped items."""

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from index.embed import Embedder
 from service.cli import app
 from tests.conftest import SEED_CORPUS
 
@@ -93,3 +94,86 @@ def test_eval_rejects_bad_split(env: Path) -> None:
     res = runner.invoke(app, ["eval", "--split", "train"])
     assert res.exit_code == 2
     assert "--split must be one of dev, test, all" in res.output
+
+
+# --- issue 5: add, replace, remove, list ------------------------------------------------------
+
+
+@pytest.fixture
+def writable_env(
+    clean_env: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedder: Embedder
+) -> Path:
+    from tests.ingest_samples import copy_tree
+
+    corpus = copy_tree(SEED_CORPUS, tmp_path / "corpus")
+    monkeypatch.setenv("CLUSTERSEARCH_CORPUS_DIR", str(corpus))
+    monkeypatch.setenv("CLUSTERSEARCH_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setattr("service.cli.load_embedder", lambda *a, **k: embedder)
+    monkeypatch.setattr("service.engine.load_embedder", lambda *a, **k: embedder)
+    return tmp_path
+
+
+def test_add_replace_remove_list(writable_env: Path) -> None:
+    from tests.ingest_samples import HTML, MARKDOWN, make_pdf
+
+    assert runner.invoke(app, ["build"]).exit_code == 0
+    folder = writable_env / "incoming"
+    folder.mkdir()
+    (folder / "hzwo.md").write_text(MARKDOWN, encoding="utf-8")
+    (folder / "optence.html").write_text(HTML, encoding="utf-8")
+    (folder / "ignored.docx").write_bytes(b"PK")
+    pdf = writable_env / "ris3.pdf"
+    pdf.write_bytes(make_pdf())
+
+    res = runner.invoke(app, ["add", str(folder), str(pdf), "--source", "https://example.org/"])
+    assert res.exit_code == 0, res.output
+    lines = res.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["added", "added", "added"]
+    assert "3 chunks — Wasserstoff-Cluster Sachsen" in lines[0]
+    assert "7 chunks added (7 embedded, the rest cached), 0 removed, 37 kept" in res.stderr
+    md_id, html_id, pdf_id = (line.split()[1].rstrip(",") for line in lines)
+
+    res = runner.invoke(app, ["search", "ERDF budget and strategy board", "-k", "1", "--json"])
+    citation = json.loads(res.stdout)["results"][0]["citation"]
+    assert (citation["document_id"], citation["page"], citation["source"]) == (
+        pdf_id,
+        2,
+        "https://example.org/",
+    )
+
+    res = runner.invoke(app, ["add", str(folder / "hzwo.md")])
+    assert res.stdout.startswith(f"unchanged {md_id} — ")
+
+    new = writable_env / "v2.md"
+    new.write_text(MARKDOWN.replace("1,2", "9,9"), encoding="utf-8")
+    res = runner.invoke(app, ["replace", md_id, str(new), "--lang", "de", "--region", "SN"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith(f"replaced  {md_id}, 3 chunks")
+
+    res = runner.invoke(app, ["remove", html_id])
+    assert res.exit_code == 0 and res.stdout.startswith(f"removed   {html_id}")
+
+    res = runner.invoke(app, ["list", "--json"])
+    rows = json.loads(res.stdout)
+    assert [r["id"] for r in rows][-2:] == [md_id, pdf_id]
+    assert rows[-1]["pages"] == 2 and rows[-2]["regions"] == ["Sachsen"]
+    res = runner.invoke(app, ["list"])
+    assert res.stdout.splitlines()[-1].startswith(f"{pdf_id}\ten\t")
+    assert "5 documents" in res.stderr
+
+
+def test_add_refusals_exit_1_and_change_nothing(writable_env: Path) -> None:
+    from tests.ingest_samples import tree_state
+
+    assert runner.invoke(app, ["build"]).exit_code == 0
+    corpus, index = writable_env / "corpus", writable_env / "index"
+    before = tree_state(corpus, index)
+    bad = writable_env / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.7 nothing")
+    res = runner.invoke(app, ["add", str(bad)])
+    assert res.exit_code == 1 and "The PDF cannot be parsed" in res.stderr
+    res = runner.invoke(app, ["remove", "../corpus"])
+    assert res.exit_code == 1 and "Invalid document id" in res.stderr
+    res = runner.invoke(app, ["add", str(writable_env / "missing.md")])
+    assert res.exit_code == 2 and "neither a file nor a folder" in res.stderr
+    assert tree_state(corpus, index) == before
