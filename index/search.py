@@ -7,6 +7,11 @@ Ranking (`RankingConfig.method`):
   passages tagged with that Land come first, each group in fused order.
 * `dense`, `bm25`: one component alone, no Land boost (the baselines of `clustersearch eval`).
 
+BM25 scores the query's analysis (`Searcher.analyse`): its words' stems in both
+languages, term-map translations and Land names (`index.lexical`), typos corrected
+against the index vocabulary, then each word's nearest passage words by the dense model
+(`index.bridge`, `RankingConfig.bridge`; None turns it off).
+
 Filters (`lang`, `region`, `document_id`) restrict the candidates before ranking. Every
 hit keeps its component scores (`Scores`) and the character spans of the query's terms in
 its passage (`Highlight`, offsets into `chunk.text`), cross-lingual matches included.
