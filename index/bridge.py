@@ -5,11 +5,13 @@ the rest with the dense model itself. Every distinct word of the indexed passage
 document language, 4+ letters, no stop words) is embedded once; at query time each query
 word is embedded too, and its nearest passage word in each language — when the cosine is
 at least `BridgeConfig.threshold` — joins the word's BM25 terms (stemmed in that
-language). "Mitarbeiter" reaches "employees", "Dachmarke" "brand", "Vertrauen" "trust",
-without a dictionary and without looking at any question.
+language). A word that already occurs among a language's passage words is not bridged
+into that language (its neighbours there would be near-synonyms, i.e. noise).
+"Mitarbeiter" reaches "employees", "Dachmarke" "brand", "Vertrauen" "trust", without a
+dictionary and without looking at any question.
 
 Chosen on the dev split with the dev-driven term pairs left out (so the bridge had to do
-their work): threshold 0.6, one neighbour per language, every query word.
+their work): threshold 0.6, one neighbour per language (`benchmarks/tune_bridge.py`).
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ class WordBridge:
         embedder: Embedder,
     ) -> None:
         self.words = {lang: tuple(ws) for lang, ws in words.items()}
+        # A word already found among a language's passage words needs no bridge into it.
+        self._stems = {lang: {stem(fold(w), lang) for w in ws} for lang, ws in words.items()}
         self._vectors = dict(vectors)
         self._embedder = embedder
         self._cache: dict[str, Vectors] = {}
@@ -103,6 +107,8 @@ class WordBridge:
         for lang, words in self.words.items():
             sims = np.asarray(queries @ self._vectors[lang].T)  # (query words, passage words)
             for row, i in enumerate(bridged):
+                if analysed[i].stems & self._stems[lang]:
+                    continue
                 # stable: equal similarities keep alphabetical order
                 order = np.argsort(-sims[row], kind="stable")[: config.neighbours]
                 for j in order:

@@ -124,3 +124,14 @@ def test_query_word_vectors_are_cached() -> None:
     bridge.expand(query_analysis("Mitarbeiter"), BridgeConfig())
     bridge.expand(query_analysis("Mitarbeiter Zuversicht"), BridgeConfig())
     assert embedder.calls == [["mitarbeiter"], ["zuversicht"]]
+
+
+def test_no_bridge_into_a_language_that_has_the_word_already() -> None:
+    bridge = WordBridge.build(CHUNKS, DOCS, FakeEmbedder())
+    analysed = query_analysis("Rostock")
+    # "rostock" is an English passage word: its English neighbour "trust" (cosine 0.71)
+    # would only be noise; no German word is near it.
+    assert bridge.expand(analysed, BridgeConfig(threshold=0.6)) == analysed
+    # "trust" is English too, but reaches German "Zuversicht".
+    (trust,) = bridge.expand(query_analysis("trust"), BridgeConfig(threshold=0.6))
+    assert "zuversicht" in trust.terms
