@@ -57,6 +57,7 @@ __all__ = [
     "query_analysis",
     "query_terms",
     "stem",
+    "stopwords",
 ]
 
 # Bump when the analysis changes: a saved index of another version is rebuilt on load.
@@ -108,6 +109,11 @@ def _stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN_PLUS, STOPWORDS_GERMAN
 
     return frozenset(fold(w) for w in (*STOPWORDS_EN_PLUS, *STOPWORDS_GERMAN))
+
+
+def stopwords() -> frozenset[str]:
+    """The folded German and English stop words that are never indexed or searched."""
+    return _stopwords()
 
 
 @cache
@@ -318,9 +324,17 @@ class LexicalIndex:
         vocab: Mapping[str, int] = self._retriever.vocab_dict  # type: ignore[attr-defined]
         return correct_typos(query_analysis(query), self.vocabulary, vocab.keys())
 
-    def scores(self, query: str) -> dict[int, float]:
-        """BM25 score of every chunk for `query` (0.0 where no term matches)."""
-        terms = [t for q in self.analyse(query) for t in sorted(q.terms)]
+    def scores(
+        self, query: str, *, analysed: Sequence[QueryTerm] | None = None
+    ) -> dict[int, float]:
+        """BM25 score of every chunk for `query` (0.0 where no term matches).
+
+        `analysed`: the query's terms when the caller has expanded them further (the word
+        bridge); by default `self.analyse(query)`.
+        """
+        if analysed is None:
+            analysed = self.analyse(query)
+        terms = [t for q in analysed for t in sorted(q.terms)]
         vocab: Mapping[str, int] = self._retriever.vocab_dict  # type: ignore[attr-defined]
         ids = [vocab[t] for t in terms if t in vocab]
         if not ids or not self.chunk_ids:

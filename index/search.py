@@ -7,6 +7,11 @@ Ranking (`RankingConfig.method`):
   passages tagged with that Land come first, each group in fused order.
 * `dense`, `bm25`: one component alone, no Land boost (the baselines of `clustersearch eval`).
 
+BM25 scores the query's analysis (`Searcher.analyse`): its words' stems in both
+languages, term-map translations and Land names (`index.lexical`), typos corrected
+against the index vocabulary, then each word's nearest passage words by the dense model
+(`index.bridge`, `RankingConfig.bridge`; None turns it off).
+
 Filters (`lang`, `region`, `document_id`) restrict the candidates before ranking. Every
 hit keeps its component scores (`Scores`) and the character spans of the query's terms in
 its passage (`Highlight`, offsets into `chunk.text`), cross-lingual matches included.
@@ -27,6 +32,7 @@ from typing import Literal
 import faiss
 import numpy as np
 
+from index.bridge import BridgeConfig, LazyBridge
 from index.chunk import Chunk
 from index.embed import Embedder
 from index.errors import DocumentNotFoundError, InvalidQueryError
@@ -111,6 +117,8 @@ class RankingConfig:
     region_boost: bool = True
     candidates: int = 200
     facet_depth: int = 20
+    # The dense model's word bridge for BM25 (`index.bridge`); None turns it off.
+    bridge: BridgeConfig | None = field(default_factory=BridgeConfig)
 
 
 class Searcher:
@@ -130,16 +138,25 @@ class Searcher:
         self._max_k = max_k
         self._max_query_chars = max_query_chars
         self.ranking = ranking or RankingConfig()
+        self._bridge = LazyBridge(list(snapshot.chunks.values()), snapshot.documents, embedder)
 
     def with_ranking(self, ranking: RankingConfig) -> Searcher:
         """The same snapshot and embedder, ranked another way (for evaluation)."""
-        return Searcher(
+        other = Searcher(
             self.snapshot,
             self._embedder,
             max_k=self._max_k,
             max_query_chars=self._max_query_chars,
             ranking=ranking,
         )
+        other._bridge = self._bridge  # built once, shared
+        return other
+
+    def analyse(self, query: str) -> list[QueryTerm]:
+        """The query's words and BM25 terms: typos corrected, then bridged (if configured)."""
+        analysed = self.snapshot.lexical.analyse(query)
+        bridge = self.ranking.bridge
+        return analysed if bridge is None else self._bridge.get().expand(analysed, bridge)
 
     def search(
         self,
@@ -172,8 +189,9 @@ class Searcher:
         if not allowed:
             return SearchPage((), Facets(), query_regions)
         config = self.ranking
+        analysed = self.analyse(text)
         dense = self._dense(text, allowed) if config.method != "bm25" else {}
-        bm25 = self._bm25(text, allowed) if config.method != "dense" else {}
+        bm25 = self._bm25(text, analysed, allowed) if config.method != "dense" else {}
         if config.method == "dense":
             fused = dict(dense)
         elif config.method == "bm25":
@@ -186,7 +204,6 @@ class Searcher:
             fused,
             key=lambda cid: (not boost.intersection(chunks[cid].regions), -fused[cid], cid),
         )
-        analysed = self.snapshot.lexical.analyse(text)
         hits = tuple(
             self._hit(i + 1, cid, text, analysed, dense, bm25, fused[cid])
             for i, cid in enumerate(ranked[:k])
@@ -238,8 +255,10 @@ class Searcher:
         scores, ids = index.search(vector, depth, params=params)
         return {int(cid): float(s) for s, cid in zip(scores[0], ids[0], strict=True) if cid >= 0}
 
-    def _bm25(self, text: str, allowed: set[int]) -> dict[int, float]:
-        scores = self.snapshot.lexical.scores(text)
+    def _bm25(
+        self, text: str, analysed: Sequence[QueryTerm], allowed: set[int]
+    ) -> dict[int, float]:
+        scores = self.snapshot.lexical.scores(text, analysed=analysed)
         positive = [(s, cid) for cid, s in scores.items() if s > 0 and cid in allowed]
         positive.sort(key=lambda t: (-t[0], t[1]))
         return {cid: s for s, cid in positive[: self.ranking.candidates]}
