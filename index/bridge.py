@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,7 +29,11 @@ from index.lexical import QueryTerm, fold, stem, stopwords
 from index.load import Document
 from index.regions import is_region_alias
 
-__all__ = ["BridgeConfig", "LazyBridge", "WordBridge"]
+__all__ = ["BridgeConfig", "Encode", "LazyBridge", "WordBridge"]
+
+# How passage words become vectors: `embedder.encode_passages`, or the same through a
+# cache that keeps them across snapshots and restarts (`EmbeddingCache.encode`).
+Encode = Callable[[Sequence[str]], Vectors]
 
 _WORD = re.compile(r"[^\W\d_]+")
 _CACHE_WORDS = 10_000  # query-word vectors kept; users ask with the same words again
@@ -76,8 +80,11 @@ class WordBridge:
         documents: Mapping[str, Document],
         embedder: Embedder,
         min_chars: int = 4,
+        *,
+        encode: Encode | None = None,
     ) -> WordBridge:
-        """Embed every distinct passage word (lower-cased) of each document language."""
+        """Embed every distinct passage word (lower-cased) of each document language, with
+        `encode` (default: `embedder.encode_passages`)."""
         stops = stopwords()
         found: dict[str, set[str]] = {}
         for chunk in chunks:
@@ -87,7 +94,8 @@ class WordBridge:
                 if len(word) >= min_chars and fold(word) not in stops:
                     bucket.add(word.lower())
         words = {lang: sorted(ws) for lang, ws in sorted(found.items()) if ws}
-        vectors = {lang: embedder.encode_passages(ws) for lang, ws in words.items()}
+        encode = encode or embedder.encode_passages
+        vectors = {lang: encode(ws) for lang, ws in words.items()}
         return cls(words, vectors, embedder)
 
     def expand(self, analysed: Sequence[QueryTerm], config: BridgeConfig) -> list[QueryTerm]:
@@ -135,14 +143,19 @@ class LazyBridge:
     """Builds the `WordBridge` of a snapshot on first use, once, for every searcher sharing it."""
 
     def __init__(
-        self, chunks: Sequence[Chunk], documents: Mapping[str, Document], embedder: Embedder
+        self,
+        chunks: Sequence[Chunk],
+        documents: Mapping[str, Document],
+        embedder: Embedder,
+        encode: Encode | None = None,
     ) -> None:
         self._args = (chunks, documents, embedder)
+        self._encode = encode
         self._bridge: WordBridge | None = None
         self._lock = threading.Lock()
 
     def get(self) -> WordBridge:
         with self._lock:
             if self._bridge is None:
-                self._bridge = WordBridge.build(*self._args)
+                self._bridge = WordBridge.build(*self._args, encode=self._encode)
             return self._bridge

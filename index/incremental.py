@@ -113,6 +113,25 @@ class EmbeddingCache:
                 ],
             )
 
+    def encode(self, embedder: Embedder, texts: Sequence[str]) -> tuple[Vectors, int]:
+        """`embedder.encode_passages(texts)` through the cache: a text is embedded once per
+        model, ever. Returns the vectors in order and how many distinct texts were new."""
+        keys = [_sha(t) for t in texts]
+        found = self.vectors(embedder.model_id, keys)
+        first = {k: i for i, k in reversed(list(enumerate(keys)))}  # one index per text
+        todo = sorted(i for k, i in first.items() if k not in found)
+        fresh: dict[str, Vectors] = {}
+        for part in _batches(todo, _EMBED_BATCH):
+            encoded = embedder.encode_passages([texts[i] for i in part])
+            fresh.update({keys[i]: encoded[j] for j, i in enumerate(part)})
+        if fresh:
+            self.put_vectors(embedder.model_id, fresh)
+        found.update(fresh)
+        if not texts:
+            return np.zeros((0, embedder.dim), dtype=np.float32), 0
+        rows = np.vstack([found[k] for k in keys]).astype(np.float32)
+        return np.ascontiguousarray(rows), len(fresh)
+
     def terms(self, keys: Sequence[str]) -> dict[str, list[str]]:
         """The cached BM25 terms among `keys` (memory first, then the file)."""
         found = {k: self._terms[k] for k in keys if k in self._terms}
@@ -197,21 +216,7 @@ def _vectors(
     cache: EmbeddingCache,
 ) -> tuple[Vectors, int]:
     """Vectors of `chunks` in order, from the cache where possible; and how many were new."""
-    texts = [passage_text(c, documents[c.document_id]) for c in chunks]
-    keys = [_sha(t) for t in texts]
-    found = cache.vectors(embedder.model_id, keys)
-    todo = [i for i, k in enumerate(keys) if k not in found]
-    fresh: dict[str, Vectors] = {}
-    for part in _batches(todo, _EMBED_BATCH):
-        encoded = embedder.encode_passages([texts[i] for i in part])
-        fresh.update({keys[i]: encoded[j] for j, i in enumerate(part)})
-    if fresh:
-        cache.put_vectors(embedder.model_id, fresh)
-    found.update(fresh)
-    if not chunks:
-        return np.zeros((0, embedder.dim), dtype=np.float32), 0
-    rows = np.vstack([found[k] for k in keys]).astype(np.float32)
-    return np.ascontiguousarray(rows), len({keys[i] for i in todo})
+    return cache.encode(embedder, [passage_text(c, documents[c.document_id]) for c in chunks])
 
 
 def _lexical(

@@ -32,7 +32,7 @@ from typing import Literal
 import faiss
 import numpy as np
 
-from index.bridge import BridgeConfig, LazyBridge
+from index.bridge import BridgeConfig, Encode, LazyBridge
 from index.chunk import Chunk
 from index.embed import Embedder
 from index.errors import DocumentNotFoundError, InvalidQueryError
@@ -132,13 +132,24 @@ class Searcher:
         max_k: int = MAX_K,
         max_query_chars: int = MAX_QUERY_CHARS,
         ranking: RankingConfig | None = None,
+        word_encoder: Encode | None = None,
     ) -> None:
+        """`word_encoder` embeds the passage words of the bridge (default: the embedder);
+        the service passes one that caches them, so a new snapshot re-embeds only new words."""
         self.snapshot = snapshot
         self._embedder = embedder
         self._max_k = max_k
         self._max_query_chars = max_query_chars
         self.ranking = ranking or RankingConfig()
-        self._bridge = LazyBridge(list(snapshot.chunks.values()), snapshot.documents, embedder)
+        self._bridge = LazyBridge(
+            list(snapshot.chunks.values()), snapshot.documents, embedder, word_encoder
+        )
+
+    def warm(self) -> Searcher:
+        """Build what the first query would otherwise wait for (the word bridge); returns self."""
+        if self.ranking.bridge is not None:
+            self._bridge.get()
+        return self
 
     def with_ranking(self, ranking: RankingConfig) -> Searcher:
         """The same snapshot and embedder, ranked another way (for evaluation)."""

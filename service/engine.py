@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from index.embed import Embedder, load_embedder
 from index.errors import CorpusError, IndexMismatchError, IndexNotFoundError
+from index.incremental import CACHE_NAME, EmbeddingCache
 from index.ingest import Library
 from index.load import load_corpus
 from index.search import Searcher
@@ -34,11 +35,13 @@ class IndexUnavailableError(Exception):
 
 
 class _Live:
-    """The mutable part of an engine: the update lock and the library that writes."""
+    """The mutable part of an engine: the update lock, the library that writes, and the
+    cache the word bridge's vectors come from."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.library: Library | None = None
+        self.cache: EmbeddingCache | None = None
 
 
 @dataclass(frozen=True)
@@ -75,15 +78,14 @@ class Engine:
             )
         except (IndexNotFoundError, IndexMismatchError) as exc:
             return cls(settings, embedder, None, str(exc))
-        searcher = Searcher(
-            snapshot, embedder, max_k=settings.max_k, max_query_chars=settings.max_query_chars
-        )
+        live = _Live()
         return cls(
             settings,
             embedder,
-            searcher,
+            _searcher(settings, embedder, snapshot, live),
             corpus_changed=_corpus_changed(settings, snapshot),
             build=build,
+            _live=live,
         )
 
     def require_searcher(self) -> Searcher:
@@ -95,13 +97,9 @@ class Engine:
     # issue 5: live updates ---------------------------------------------------------------
 
     def install(self, snapshot: IndexSnapshot, build: str) -> None:
-        """Serve `snapshot` (the build `build`) from now on."""
-        searcher = Searcher(
-            snapshot,
-            self.embedder,
-            max_k=self.settings.max_k,
-            max_query_chars=self.settings.max_query_chars,
-        )
+        """Serve `snapshot` (the build `build`) from now on; its searcher is warmed first,
+        so no request waits for it."""
+        searcher = _searcher(self.settings, self.embedder, snapshot, self._live)
         object.__setattr__(self, "build", build)
         object.__setattr__(self, "unavailable_reason", None)
         object.__setattr__(self, "corpus_changed", False)
@@ -151,6 +149,25 @@ class Engine:
             if self.build is not None and self.searcher is not None:
                 library.use_snapshot(self.build, self.searcher.snapshot)
             return write(library)
+
+
+def _searcher(
+    settings: Settings, embedder: Embedder, snapshot: IndexSnapshot, live: _Live
+) -> Searcher:
+    """A warmed searcher over `snapshot`. The word bridge embeds every distinct passage word;
+    through the index's embedding cache only words no earlier snapshot had are embedded, so
+    an update or a restart does not pay for the whole vocabulary again."""
+    if live.cache is None:
+        live.cache = EmbeddingCache(settings.index_dir / CACHE_NAME)
+    cache = live.cache
+    searcher = Searcher(
+        snapshot,
+        embedder,
+        max_k=settings.max_k,
+        max_query_chars=settings.max_query_chars,
+        word_encoder=lambda words: cache.encode(embedder, words)[0],
+    )
+    return searcher.warm()
 
 
 def _current_build(settings: Settings) -> str | None:

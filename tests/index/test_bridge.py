@@ -56,6 +56,25 @@ def test_build_collects_each_languages_words_without_stop_words_or_short_ones() 
     assert bridge.words == {"de": ("zuversicht",), "en": ("employees", "rostock", "trust")}
 
 
+def test_build_embeds_the_words_with_the_given_encoder() -> None:
+    embedder = FakeEmbedder()
+    encoded: list[list[str]] = []
+
+    def encode(words: Sequence[str]) -> Vectors:
+        encoded.append(list(words))
+        return FakeEmbedder().encode_passages(words)
+
+    bridge = WordBridge.build(CHUNKS, DOCS, embedder, encode=encode)
+    assert encoded == [["zuversicht"], ["employees", "rostock", "trust"]]
+    assert embedder.calls == []  # words only through `encode`; the query word below is not
+    analysed = query_analysis("Mitarbeiter")
+    expanded = bridge.expand(analysed, BridgeConfig())
+    assert (sorted(expanded[0].terms - analysed[0].terms), embedder.calls) == (
+        ["employe"],
+        [["mitarbeiter"]],
+    )
+
+
 def test_expand_adds_the_nearest_word_above_the_threshold() -> None:
     bridge = WordBridge.build(CHUNKS, DOCS, FakeEmbedder())
     analysed = query_analysis("Mitarbeiter Zuversicht")

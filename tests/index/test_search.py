@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
+from index.embed import Embedder, Vectors
 from index.errors import DocumentNotFoundError, InvalidQueryError
 from index.search import RankingConfig, Searcher, highlights
 
@@ -140,3 +143,25 @@ def test_misspelt_query_words_are_corrected_and_highlighted(searcher: Searcher) 
     assert "Europe-wide invitation for tenders" in hit.chunk.text
     marked = {(hit.chunk.text[h.start : h.end], h.term) for h in hit.highlights}
     assert {("Valley", "valey"), ("Government", "goverment")} <= marked
+
+
+def test_warm_builds_the_word_bridge_with_the_word_encoder_before_any_query(
+    searcher: Searcher, embedder: Embedder
+) -> None:
+    encoded: list[str] = []
+
+    def encode(words: Sequence[str]) -> Vectors:
+        encoded.extend(words)
+        return embedder.encode_passages(words)
+
+    fresh = Searcher(searcher.snapshot, embedder, word_encoder=encode)
+    assert encoded == []  # nothing heavy in the constructor
+    assert fresh.warm() is fresh
+    words = len(encoded)
+    assert words > 100 and "innovationsstrategie" in encoded
+    fresh.search("Mitarbeiter von BioCon Valley", 3)
+    fresh.warm()
+    assert len(encoded) == words  # built once
+    unbridged = Searcher(searcher.snapshot, embedder, word_encoder=encode)
+    unbridged.with_ranking(RankingConfig(bridge=None)).warm()
+    assert len(encoded) == words

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
+from index.chunk import ChunkerConfig
+from index.embed import Embedder, Vectors
+from index.ingest import Upload
+from index.pipeline import build_index
 from service.engine import Engine
 from service.main import create_app
 from service.settings import Settings
@@ -47,3 +53,49 @@ def test_unexpected_error_is_500_without_traceback(seed_index_dir: Path) -> None
     assert res.status_code == 500
     assert "secret" not in res.text
     assert res.json()["detail"].startswith("Internal error.")
+
+
+class _Recording:
+    """The session's model, recording the passage texts it embeds."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.dim = inner.dim
+        self.embedded: list[str] = []
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        return self.inner.encode_queries(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        self.embedded.extend(texts)
+        return self.inner.encode_passages(texts)
+
+
+def test_word_bridge_is_warm_and_embeds_only_new_words_after_restarts_and_updates(
+    tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, index_dir = tmp_path / "corpus", tmp_path / "index"
+    shutil.copytree(SEED_CORPUS, corpus)
+    build_index(corpus, index_dir, embedder, ChunkerConfig())
+    recording = _Recording(embedder)
+    monkeypatch.setattr("service.engine.load_embedder", lambda *a, **k: recording)
+    settings = Settings(corpus_dir=corpus, index_dir=index_dir)
+
+    engine = Engine.load(settings)
+    assert "innovationsstrategie" in recording.embedded  # warmed at start, not on a query
+    assert len(recording.embedded) == len(set(recording.embedded))
+    recording.embedded.clear()
+    engine = Engine.load(settings)  # a restart: every word comes from the cache
+    assert recording.embedded == []
+
+    text = "Quantenkryptografie\n\nDas Land fördert Quantenkryptografie in Jena seit 2024."
+    upload = Upload(text.encode(), "quanten.txt", language="de", regions=("Thüringen",))
+    engine.update(lambda library: library.add([upload]))
+    # the new passage (title — section + text) and the two words no snapshot had before
+    # ("Land", "Jena" are seed-corpus words; "Das", "seit", "2024" are never bridged)
+    assert [t for t in recording.embedded if "\n" not in t] == ["fördert", "quantenkryptografie"]
+    recording.embedded.clear()
+    hit = engine.require_searcher().search("Quantenkryptografie", 1)[0]
+    assert hit.document.id.startswith("quanten")
+    assert recording.embedded == []
