@@ -137,7 +137,10 @@ METRICS: Mapping[str, Callable[[Sequence[int], Iterable[int]], float]] = {
 METHODS: Mapping[str, RankingConfig] = {
     "hybrid": RankingConfig(),
     "dense": RankingConfig(method="dense"),
-    "bm25": RankingConfig(method="bm25"),
+    # BM25 alone: the word bridge is the dense model's doing, so the baseline goes without
+    # it; "bm25+bridge" shows what the bridge adds and the fusion with dense on top of it
+    "bm25": RankingConfig(method="bm25", bridge=None),
+    "bm25+bridge": RankingConfig(method="bm25"),
 }
 
 

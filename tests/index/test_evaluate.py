@@ -78,12 +78,12 @@ def test_evaluate_reports_every_method_and_pair(searcher: Searcher, tmp_path: Pa
     assert section.columns == ("method", "pair", "n", "hit@1", "MRR@10", "recall@5", "nDCG@10")
     assert [(r[0], r[1], r[2]) for r in section.rows] == [
         (m, p, n)
-        for m in ("hybrid", "dense", "bm25")
+        for m in ("hybrid", "dense", "bm25", "bm25+bridge")
         for p, n in (("all", 2), ("de->de", 1), ("en->de", 1))
     ]
     # "Optik in Jena" / the Jena optics cluster: the Thüringen passage ranks first
     assert section.rows[0][3:] == (1.0, 1.0, 1.0, 1.0)
-    assert len(report.runs) == 6  # 2 answerable questions x 3 methods
+    assert len(report.runs) == 8  # 2 answerable questions x 4 methods
     assert report.to_json()["sections"][0]["rows"][0]["hit@1"] == 1.0
 
 

@@ -84,7 +84,7 @@ def test_eval_prints_methods_and_pairs(env: Path, tmp_path: Path) -> None:
     rows = payload["sections"][0]["rows"]
     assert [(r["method"], r["pair"]) for r in rows] == [
         ("hybrid", "all"), ("hybrid", "en->de"), ("dense", "all"), ("dense", "en->de"),
-        ("bm25", "all"), ("bm25", "en->de"),
+        ("bm25", "all"), ("bm25", "en->de"), ("bm25+bridge", "all"), ("bm25+bridge", "en->de"),
     ]  # fmt: skip
     res = runner.invoke(app, ["eval", "--split", "all", "--questions", str(path)])
     assert res.exit_code == 0 and "hit@1" in res.stdout and "hybrid" in res.stdout
