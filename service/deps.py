@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from index.answer import Answerer
 from index.search import Searcher
 from service.engine import Engine
 
-__all__ = ["EngineDep", "SearcherDep"]
+__all__ = ["AnswererDep", "EngineDep", "SearcherDep"]
 
 
 def get_engine(request: Request) -> Engine:
@@ -23,3 +24,11 @@ def get_searcher(engine: Annotated[Engine, Depends(get_engine)]) -> Searcher:
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
+
+
+# issue 4: the extractive answerer over the same index
+def get_answerer(engine: Annotated[Engine, Depends(get_engine)]) -> Answerer:
+    return engine.require_answerer()
+
+
+AnswererDep = Annotated[Answerer, Depends(get_answerer)]

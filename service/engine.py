@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
+from index.answer import AnswerConfig, Answerer
 from index.embed import Embedder, load_embedder
 from index.errors import CorpusError, IndexMismatchError, IndexNotFoundError
 from index.load import load_corpus
@@ -55,6 +57,20 @@ class Engine:
         if self.searcher is None:
             raise IndexUnavailableError(self.unavailable_reason or "No index is loaded.")
         return self.searcher
+
+    # issue 4: one answerer per engine; its sentence and embedding caches live as long.
+    @cached_property
+    def _answerer(self) -> Answerer | None:
+        if self.searcher is None:
+            return None
+        config = AnswerConfig(threshold=self.settings.answer_threshold)
+        return Answerer(self.searcher, self.embedder, config)
+
+    def require_answerer(self) -> Answerer:
+        answerer = self._answerer
+        if answerer is None:
+            raise IndexUnavailableError(self.unavailable_reason or "No index is loaded.")
+        return answerer
 
 
 def _corpus_changed(settings: Settings, snapshot: IndexSnapshot) -> bool | None:

@@ -154,6 +154,12 @@ class Settings(BaseSettings):
     def read_api_key_list(self) -> tuple[str, ...]:
         return _split(self.read_api_keys.get_secret_value())
 
+    # issue 4: below this score /ask answers null. Calibrated on the dev split's unanswerable
+    # questions with `python benchmarks/tune_answer.py` (figures in README, "Answers").
+    answer_threshold: float = Field(
+        0.5, ge=0.0, le=1.0, description="Lowest answer score /ask returns an answer for."
+    )
+
 
 def _split(value: str) -> tuple[str, ...]:
     """A comma-separated setting → its non-empty, stripped items."""
