@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from index.answer import AnswerConfig, Answerer
+from index.answer import AnswerConfig, Answerer, QueryMemo
 from index.embed import Embedder, load_embedder
 from index.errors import CorpusError, IndexMismatchError, IndexNotFoundError
 from index.load import load_corpus
@@ -59,12 +59,22 @@ class Engine:
         return self.searcher
 
     # issue 4: one answerer per engine; its sentence and embedding caches live as long.
+    # It searches through its own searcher over the same snapshot, whose embedder it shares,
+    # so the question is embedded once for the search and the answer.
     @cached_property
     def _answerer(self) -> Answerer | None:
         if self.searcher is None:
             return None
+        memo = QueryMemo(self.embedder)
+        searcher = Searcher(
+            self.searcher.snapshot,
+            memo,
+            max_k=self.settings.max_k,
+            max_query_chars=self.settings.max_query_chars,
+            ranking=self.searcher.ranking,
+        )
         config = AnswerConfig(threshold=self.settings.answer_threshold)
-        return Answerer(self.searcher, self.embedder, config)
+        return Answerer(searcher, memo, config)
 
     def require_answerer(self) -> Answerer:
         answerer = self._answerer
