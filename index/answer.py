@@ -7,27 +7,32 @@ generated: the answer is `document.text[start:end]` of its first citation, and e
 citation is verified against its document before it is returned (one that does not verify
 is dropped and logged, never shown).
 
-Candidates are the sentences that overlap a top passage; a short list-like line ("Edith
-Köchel", "January 2000") is also offered together with the label lines just above it in
-its block ("Contact person" …, "Start Date"), as a short span of consecutive lines.
+Candidates are the sentences that overlap one of the first `candidate_hits` passages; a
+sentence opening with a back-reference ("This is proven to …", "Dabei …") is also offered
+with the sentence before it; a short list-like line ("Edith Köchel", "January 2000") is also
+offered together with the label lines just above it in its block ("Contact person" …,
+"Start Date").
 
-A candidate's score, in [0, 1], combines (`AnswerConfig` holds the weights):
+A candidate's score, in [0, 1], is a weighted mean (`AnswerConfig` holds the weights):
 
 * `semantic`  cosine similarity of question and candidate (embedded with the searcher's
-              embedder, the section heading in front; cached per span, batched);
+              embedder after its document title and section heading; cached per span);
 * `overlap`   share of the question's words found in the candidate, its section heading or
               its document title — stemmed, compound parts and the other language's word
-              included (`index.lexical.query_analysis`);
-* `evidence`  whether the candidate holds what the question asks for: a number for "how
-              many"/"wie viele" (next to the counted word), an amount for "how much"/"wie
-              viel"/"budget", a share for "what share"/"Anteil", a date or year for
-              "when"/"wann"/"seit wann"; neutral (1.0) for other questions;
-* `retrieval` the fused search score of the passage it came from.
+              included (`index.lexical.query_analysis`, plus `_QUESTION_PAIRS`);
+* `focus`     the same share in the candidate alone;
+* `evidence`  whether the candidate holds what the question asks for: a number next to the
+              counted word for "how many"/"wie viele", an amount for "how much"/"wie
+              viel"/"budget", a percentage for "what share"/"Anteil", a date or year for
+              "when"/"wann"/"seit wann", a name for "who" (English text); 1.0 otherwise;
+* `retrieval` the fused search score of the passage it came from, relative to the first.
 
-A candidate from a passage about other Länder than the ones the question names is scaled
-down by `region_penalty`. The best candidate answers when its score reaches `threshold`;
-every other document whose own best candidate is within `support_margin` of it (and above
-the threshold) is cited too, so a fact told by two sources cites both.
+Then it is scaled down when the passage is about other Länder than the question names
+(`region_penalty`), when the candidate only repeats question words (`echo_penalty`), when
+it consists of list-like lines only (`fragment_penalty`) and when it shares no word with
+the question (`unfocused_penalty`). The best candidate answers when its score reaches
+`threshold`; every other document whose own best candidate is within `support_margin` of
+it (and above the threshold) is cited too, so a fact told by two sources cites both.
 """
 
 from __future__ import annotations

@@ -243,3 +243,70 @@ def test_without_support_margin_only_the_best_is_cited(two_sources: Answerer) ->
     strict = two_sources.with_config(AnswerConfig(support_margin=0.0))
     answer = strict.ask("Wie viele Mitarbeiter hat das Cluster Nordlicht?", 3)
     assert len(answer.citations) == 1
+
+
+# --- scoring pieces ------------------------------------------------------------------------
+
+
+def test_who_questions_want_a_name_in_english_text() -> None:
+    who = expectation("Who is the managing director of BioCon Valley?")
+    assert who.kind == "who" and expectation("Wer leitet das Cluster?").kind == "who"
+    assert evidence("Main shareholder of the Ltd is the Ministry of Economics.", who) == 1.0
+    assert evidence("It certainly makes sense to establish a cluster.", who) == 0.0
+    assert evidence("Building trust with stakeholders is crucial", who, "en") == 0.0
+    # German capitalises every noun: not checked there
+    assert evidence("Bei Ausschreibungen ist ein Bestandteil wichtig.", who, "de") == 1.0
+
+
+def test_rescore_weights_and_penalties(answerer: Answerer) -> None:
+    hits = answerer.searcher.search("When did BioCon Valley start?", 10)
+    features = answerer.features("When did BioCon Valley start?", hits)
+    by_text = {c.text: c for c in features}
+    label = by_text["Start Date\nJanuary 2000"]
+    assert label.fragment and label.evidence == 1.0
+    assert not by_text["Every year 1,2 mio. euros are available to fulfill the tasks."].fragment
+    only_semantic = AnswerConfig(
+        w_semantic=1.0, w_overlap=0.0, w_focus=0.0, w_evidence=0.0, w_retrieval=0.0,
+        fragment_penalty=1.0, echo_penalty=1.0, unfocused_penalty=1.0, region_penalty=1.0,
+    )  # fmt: skip
+    from index.answer import rescore
+
+    ranked = rescore(features, only_semantic)
+    assert [c.score for c in ranked] == sorted(
+        (max(0.0, c.semantic) for c in features), reverse=True
+    )
+    halved = rescore([label], replace_config(only_semantic, fragment_penalty=0.5))[0]
+    assert halved.score == pytest.approx(max(0.0, label.semantic) * 0.5)
+
+
+def replace_config(config: AnswerConfig, **changes: float) -> AnswerConfig:
+    from dataclasses import replace
+
+    return replace(config, **changes)  # type: ignore[arg-type]
+
+
+def test_query_memo_embeds_each_question_once(embedder: Embedder) -> None:
+    from index.answer import QueryMemo
+
+    calls: list[list[str]] = []
+
+    class Counting:
+        model_id, dim = embedder.model_id, embedder.dim
+
+        def encode_queries(self, texts: list[str]) -> object:
+            calls.append(list(texts))
+            return embedder.encode_queries(texts)
+
+        def encode_passages(self, texts: list[str]) -> object:
+            return embedder.encode_passages(texts)
+
+    memo = QueryMemo(Counting(), size=2)  # type: ignore[arg-type]
+    first = memo.encode_queries(["a", "b"])
+    again = memo.encode_queries(["b", "a"])
+    assert calls == [["a", "b"]]
+    assert (again[0] == first[1]).all() and (again[1] == first[0]).all()
+    memo.encode_queries(["c"])  # evicts the least recently used ("b")
+    memo.encode_queries(["a"])
+    memo.encode_queries(["b"])
+    assert calls == [["a", "b"], ["c"], ["b"]]
+    assert memo.model_id == embedder.model_id and memo.dim == embedder.dim

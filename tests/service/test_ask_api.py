@@ -133,3 +133,11 @@ def test_ask_needs_a_read_key_when_keys_are_on(make_client: Callable[..., TestCl
     ok = client.post("/ask", json={"question": MONEY}, headers={"X-API-Key": KEY})
     assert ok.status_code == 200
     assert ok.json()["answer"] is not None
+
+
+def test_the_threshold_comes_from_settings(make_client: Callable[..., TestClient]) -> None:
+    strict = make_client(answer_threshold=0.99, rate_limit="")
+    body = strict.post("/ask", json={"question": MONEY}).json()
+    assert body["answer"] is None
+    assert body["reason"] == "No sentence found answers the question well enough."
+    assert 0.5 < body["confidence"] < 0.99
