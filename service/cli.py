@@ -118,6 +118,46 @@ def search(
         out.print(f"   [dim]{c.document_id} [{c.start}:{c.end}] ({c.source}, {c.language})[/dim]")
 
 
+# issue 4: extractive question answering
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in German or English.")],
+    k: Annotated[int, typer.Option("-k", "--k", help="How many supporting passages.")] = 5,
+    lang: Annotated[str | None, typer.Option(help="Only passages in this language.")] = None,
+    region: Annotated[
+        str | None, typer.Option(help="Only passages about this Land ('Sachsen', 'Saxony', 'SN').")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (as POST /ask).")] = False,
+) -> None:
+    """Answer a question with a sentence of the corpus and where it stands."""
+    import time
+
+    from service.schemas import AskResponse
+
+    settings = _settings()
+    try:
+        answerer = Engine.load(settings).require_answerer()
+        started = time.perf_counter()
+        answer = answerer.ask(question, k, lang=lang, region=region)
+    except (ClusterSearchError, IndexUnavailableError) as exc:
+        err.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    response = AskResponse.from_answer(answer, round((time.perf_counter() - started) * 1000, 3))
+    if as_json:
+        typer.echo(json.dumps(response.model_dump(), ensure_ascii=False, indent=2))
+        return
+    out = Console(soft_wrap=True)
+    if response.answer is None:
+        out.print(f"No answer ({response.confidence:.2f}): {response.reason}", highlight=False)
+    else:
+        out.print(f"[bold]{response.answer}[/bold]", highlight=False)
+        out.print(f"[cyan]confidence {response.confidence:.2f}[/cyan]")
+    for c in response.citations:
+        where = c.title + (f" › {c.section}" if c.section else "")
+        out.print(f"  {where}", highlight=False)
+        out.print(f"  [dim]{c.document_id} [{c.start}:{c.end}] ({c.source})[/dim]")
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
@@ -156,8 +196,16 @@ def eval_(
         raise typer.Exit(2)
     settings = _settings()
     try:
-        searcher = Engine.load(settings).require_searcher()
-        report = evaluate(searcher, load_questions(questions, split), split=split)
+        engine = Engine.load(settings)
+        searcher = engine.require_searcher()
+        # issue 4: the answer figures as their own section, after the retrieval ones
+        from index.evaluate import SECTIONS
+        from index.evaluate_answers import answers_section
+
+        sections = {**SECTIONS, "answers": answers_section(engine.require_answerer())}
+        report = evaluate(
+            searcher, load_questions(questions, split), split=split, sections=sections
+        )
     except (ClusterSearchError, IndexUnavailableError) as exc:
         err.print(f"[red]Error:[/red] {exc}")
         raise typer.Exit(1) from exc
@@ -171,7 +219,9 @@ def eval_(
     for section in report.sections:
         table = Table(title=section.title)
         for column in section.columns:
-            table.add_column(column, justify="left" if column in ("method", "pair") else "right")
+            table.add_column(
+                column, justify="left" if column in ("method", "pair", "group") else "right"
+            )
         for row in section.rows:
             table.add_row(*(f"{c:.3f}" if isinstance(c, float) else str(c) for c in row))
         out.print(table)

@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
+from index.answer import Answerer
 from index.search import Searcher
 from service.engine import Engine
 
-__all__ = ["EngineDep", "SearcherDep", "WriteKeyDep"]
+__all__ = ["AnswererDep", "EngineDep", "SearcherDep", "WriteKeyDep"]
 
 
 def get_engine(request: Request) -> Engine:
@@ -60,3 +61,11 @@ def require_write_key(
 
 
 WriteKeyDep = Annotated[None, Depends(require_write_key)]
+
+
+# issue 4: the extractive answerer over the same index
+def get_answerer(engine: Annotated[Engine, Depends(get_engine)]) -> Answerer:
+    return engine.require_answerer()
+
+
+AnswererDep = Annotated[Answerer, Depends(get_answerer)]

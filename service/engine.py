@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import TypeVar
 
+from index.answer import AnswerConfig, Answerer, QueryMemo
 from index.embed import Embedder, load_embedder
 from index.errors import CorpusError, IndexMismatchError, IndexNotFoundError
 from index.incremental import CACHE_NAME, EmbeddingCache
@@ -42,6 +43,9 @@ class _Live:
         self.lock = threading.Lock()
         self.library: Library | None = None
         self.cache: EmbeddingCache | None = None
+        # issue 4
+        self.answer_lock = threading.Lock()
+        self.answerer: tuple[Searcher, Answerer] | None = None
 
 
 @dataclass(frozen=True)
@@ -59,11 +63,15 @@ class Engine:
 
     @classmethod
     def load(cls, settings: Settings) -> Engine:
-        embedder = load_embedder(
-            settings.model,
-            query_prompt=settings.query_prompt,
-            passage_prompt=settings.passage_prompt,
-            threads=settings.threads,
+        # issue 4: /ask embeds the question its search has just embedded; the memo makes
+        # that one model call
+        embedder = QueryMemo(
+            load_embedder(
+                settings.model,
+                query_prompt=settings.query_prompt,
+                passage_prompt=settings.passage_prompt,
+                threads=settings.threads,
+            )
         )
         # issue 5: an update killed half-way is finished or undone before the index loads.
         Library(settings.corpus_dir, settings.index_dir, embedder, settings.chunker).recover()
@@ -93,6 +101,20 @@ class Engine:
         if self.searcher is None:
             raise IndexUnavailableError(self.unavailable_reason or "No index is loaded.")
         return self.searcher
+
+    # issue 4: the answerer over the searcher being served; a new snapshot gets a new one
+    # (its sentence and vector caches are per snapshot, so a replaced document is never
+    # answered from).
+
+    def require_answerer(self) -> Answerer:
+        searcher = self.require_searcher()
+        with self._live.answer_lock:
+            cached = self._live.answerer
+            if cached is None or cached[0] is not searcher:
+                config = AnswerConfig(threshold=self.settings.answer_threshold)
+                cached = (searcher, Answerer(searcher, self.embedder, config))
+                self._live.answerer = cached
+            return cached[1]
 
     # issue 5: live updates ---------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from service.engine import Engine
 from service.errors import install_error_handlers
-from service.routers import documents, health, search, ui
+from service.routers import ask, documents, health, search, ui
 from service.security import install_security
 from service.settings import Settings
 
@@ -36,5 +36,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(health.router)
     app.include_router(ui.router)
+    app.include_router(ask.router)  # issue 4
     install_security(app, settings)
     return app

@@ -6,10 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from index.answer import Answer
 from index.load import Document
 from index.search import Hit, SearchPage
 
 __all__ = [
+    "AskCitation",
+    "AskRequest",
+    "AskResponse",
     "Citation",
     "DocumentDetail",
     "DocumentSummary",
@@ -218,3 +222,69 @@ class DocumentChange(BaseModel):
     document: DocumentSummary
     index: IndexChange | None = Field(None, description="None when nothing had to change.")
     took_ms: float
+
+
+# issue 4: POST /ask — an extracted answer with verified citations
+
+
+class AskRequest(BaseModel):
+    """Body of POST /ask."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(description="A question in German or English.")
+    k: int | None = Field(None, description="How many supporting passages (1–50; default 5).")
+    lang: str | None = Field(None, description="Only passages in this language (ISO 639-1).")
+    region: str | None = Field(
+        None, description="Only passages about this Land ('Sachsen', 'Saxony', 'SN')."
+    )
+
+
+class AskCitation(BaseModel):
+    """`GET /documents/{document_id}` → `text[start:end] == text` (checked before sending)."""
+
+    document_id: str
+    title: str
+    source: str
+    section: str | None
+    start: int
+    end: int
+    text: str
+
+
+class AskResponse(BaseModel):
+    question: str
+    answer: str | None = Field(
+        description="A sentence (or a few consecutive lines) of the corpus; null when the "
+        "corpus holds no answer."
+    )
+    confidence: float = Field(ge=0.0, le=1.0, description="The best candidate's score, 0–1.")
+    reason: str | None = Field(description="Why there is no answer (null when there is one).")
+    citations: list[AskCitation] = Field(
+        description="Where the answer stands; one per document that states it."
+    )
+    passages: list[SearchResult] = Field(description="The passages searched, as /search.")
+    took_ms: float
+
+    @classmethod
+    def from_answer(cls, answer: Answer, took_ms: float) -> AskResponse:
+        return cls(
+            question=answer.question,
+            answer=answer.text,
+            confidence=round(answer.confidence, 4),
+            reason=answer.reason,
+            citations=[
+                AskCitation(
+                    document_id=c.document.id,
+                    title=c.document.title,
+                    source=c.document.source,
+                    section=c.section,
+                    start=c.start,
+                    end=c.end,
+                    text=c.text,
+                )
+                for c in answer.citations
+            ],
+            passages=[SearchResult.from_hit(h) for h in answer.page.hits],
+            took_ms=took_ms,
+        )

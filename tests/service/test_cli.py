@@ -177,3 +177,56 @@ def test_add_refusals_exit_1_and_change_nothing(writable_env: Path) -> None:
     res = runner.invoke(app, ["add", str(writable_env / "missing.md")])
     assert res.exit_code == 2 and "neither a file nor a folder" in res.stderr
     assert tree_state(corpus, index) == before
+
+
+# issue 4: clustersearch ask, and the answers section of clustersearch eval
+
+
+def test_ask_json_and_text(env: Path) -> None:
+    assert runner.invoke(app, ["build"]).exit_code == 0
+    question = "Wie viel Geld hat BioCon Valley pro Jahr?"
+    res = runner.invoke(app, ["ask", question, "-k", "3", "--json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert payload["answer"] == "Every year 1,2 mio. euros are available to fulfill the tasks."
+    assert [c["document_id"] for c in payload["citations"]] == ["000_845843b92d703299"]
+    assert payload["passages"][0]["rank"] == 1
+    res = runner.invoke(app, ["ask", question])
+    assert res.exit_code == 0
+    assert res.stdout.startswith("Every year 1,2 mio. euros are available to fulfill the tasks.\n")
+    assert "000_845843b92d703299 [1656:1717]" in res.stdout
+    res = runner.invoke(app, ["ask", "Wie viele Einwohner hat Thüringen?"])
+    assert res.exit_code == 0
+    assert res.stdout.startswith("No answer (")
+    assert "a number, amount or date" in res.stdout
+
+
+def test_ask_errors(env: Path) -> None:
+    res = runner.invoke(app, ["ask", "Cluster?"])
+    assert res.exit_code == 1
+    assert "clustersearch build" in res.output
+    assert runner.invoke(app, ["build"]).exit_code == 0
+    res = runner.invoke(app, ["ask", "   "])
+    assert res.exit_code == 1
+    assert "The query is empty" in res.output
+
+
+def test_eval_adds_the_answers_section(env: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["build"]).exit_code == 0
+    gold = Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"
+    lines = [
+        line
+        for line in gold.read_text(encoding="utf-8").splitlines()
+        if '"q038"' in line or '"q073"' in line
+    ]
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    res = runner.invoke(app, ["eval", "--split", "all", "--questions", str(path), "--json"])
+    assert res.exit_code == 0, res.output
+    payload = json.loads(res.stdout)
+    assert [s["title"] for s in payload["sections"]] == ["Retrieval", "Answers"]
+    assert [r["group"] for r in payload["sections"][1]["rows"]] == ["all", "en->en", "no answer"]
+    assert payload["sections"][1]["rows"][0]["null"] == 1.0
+    res = runner.invoke(app, ["eval", "--split", "all", "--questions", str(path)])
+    assert res.exit_code == 0
+    assert "Answers" in res.stdout and "contains gold" in res.stdout

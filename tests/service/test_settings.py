@@ -41,3 +41,12 @@ def test_environment_prefix(clean_env: None, monkeypatch: pytest.MonkeyPatch) ->
 def test_invalid_settings(clean_env: None, kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         Settings(_env_file=None, **kwargs)  # type: ignore[call-arg]
+
+
+# issue 4: the /ask no-answer threshold
+def test_answer_threshold_default_and_bounds(clean_env: None) -> None:
+    assert Settings().answer_threshold == 0.53
+    assert Settings(answer_threshold=0.7).answer_threshold == 0.7
+    for bad in (-0.1, 1.5):
+        with pytest.raises(ValidationError, match="answer_threshold"):
+            Settings(answer_threshold=bad)

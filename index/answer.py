@@ -1,0 +1,649 @@
+"""Extractive question answering: the sentence of the corpus that answers a question, cited.
+
+`Answerer.ask(question)` searches (`Searcher.search_page`), cuts the top passages' sentences
+out of their documents (`index.sentences`), scores every candidate span and returns the best
+one — or no answer, with the reason, when even the best is not good enough. Nothing is
+generated: the answer is `document.text[start:end]` of its first citation, and every
+citation is verified against its document before it is returned (one that does not verify
+is dropped and logged, never shown).
+
+Candidates are the sentences that overlap one of the first `candidate_hits` passages; a
+sentence opening with a back-reference ("This is proven to …", "Dabei …") is also offered
+with the sentence before it; a short list-like line ("Edith Köchel", "January 2000") is also
+offered together with the label lines just above it in its block ("Contact person" …,
+"Start Date").
+
+A candidate's score, in [0, 1], is a weighted mean (`AnswerConfig` holds the weights):
+
+* `semantic`  cosine similarity of question and candidate (embedded with the searcher's
+              embedder after its document title and section heading; cached per span);
+* `overlap`   share of the question's words found in the candidate, its section heading or
+              its document title — stemmed, compound parts and the other language's word
+              included (`index.lexical.query_analysis`, plus `_QUESTION_PAIRS`);
+* `focus`     the same share in the candidate alone;
+* `evidence`  whether the candidate holds what the question asks for: a number next to the
+              counted word for "how many"/"wie viele", an amount for "how much"/"wie
+              viel"/"budget", a percentage for "what share"/"Anteil", a date or year for
+              "when"/"wann"/"seit wann", a name for "who" (English text); 1.0 otherwise;
+* `retrieval` the fused search score of the passage it came from, relative to the first.
+
+Then it is scaled down when the passage is about other Länder than the question names
+(`region_penalty`), when the candidate only repeats question words (`echo_penalty`), when
+it consists of list-like lines only (`fragment_penalty`) and when it shares no word with
+the question (`unfocused_penalty`). The best candidate answers when its score reaches
+`threshold`; every other document whose own best candidate is within `support_margin` of
+it (and above the threshold) is cited too, so a fact told by two sources cites both.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+
+from index.embed import Embedder
+from index.lexical import fold, passage_pieces, query_analysis, stem
+from index.load import Document
+from index.regions import find_regions
+from index.search import Hit, Searcher, SearchPage
+from index.sentences import Sentence, split_sentences
+
+__all__ = [
+    "Answer",
+    "AnswerCitation",
+    "AnswerConfig",
+    "Answerer",
+    "Candidate",
+    "Expectation",
+    "QueryMemo",
+    "evidence",
+    "expectation",
+    "rescore",
+    "verify_citations",
+]
+
+log = logging.getLogger("clustersearch.answer")
+
+Kind = Literal["count", "amount", "share", "date", "who", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerConfig:
+    """How candidates are weighed and when there is no answer.
+
+    The weights, the fragment penalty and `threshold` are the ones chosen on the dev split
+    by `python benchmarks/tune_answer.py` (a weight of 0 leaves a feature in the candidate
+    for inspection and tuning, but out of the score).
+    """
+
+    threshold: float = 0.53
+    support_margin: float = 0.05
+    w_semantic: float = 0.2
+    w_overlap: float = 0.3
+    w_focus: float = 0.0
+    w_evidence: float = 0.25
+    w_retrieval: float = 0.0
+    region_penalty: float = 0.6
+    echo_penalty: float = 0.5
+    fragment_penalty: float = 0.85
+    unfocused_penalty: float = 1.0
+    candidate_hits: int = 10
+    max_label_lines: int = 4
+    cache_size: int = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerCitation:
+    """`document.text[start:end] == text` (verified before it is returned)."""
+
+    document: Document
+    section: str | None
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A span of a top passage's document, and why it scores what it does."""
+
+    hit: Hit
+    start: int
+    end: int
+    text: str
+    semantic: float
+    overlap: float
+    focus: float
+    novelty: float
+    evidence: float
+    retrieval: float
+    region_ok: bool
+    fragment: bool
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The answer (None when the corpus holds none), its citations and the passages searched."""
+
+    question: str
+    text: str | None
+    confidence: float
+    reason: str | None
+    citations: tuple[AnswerCitation, ...]
+    page: SearchPage
+    candidates: tuple[Candidate, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """What kind of answer a question asks for; `counted` is the word after "how many"."""
+
+    kind: Kind
+    counted: frozenset[str] = frozenset()
+
+
+# --- what the question asks for ---------------------------------------------------------
+
+_COUNT = re.compile(r"\b(how\s+many|wie\s*viele|number\s+of|anzahl\s+(?:der|an|von))\s+(\w+)", re.I)
+_AMOUNT = re.compile(
+    r"\b(how\s+much|wie\s*viel(?!e)|wie\s+hoch|budget\w*|\w*budget|money|geld|funding\s+amount"
+    r"|fördersumme|fördervolumen|volumen|volume|cost\w*|kosten)\b",
+    re.I,
+)
+_SHARE = re.compile(
+    r"\b(what\s+share|which\s+share|anteil\w*|percent\w*|prozent\w*|rate|quote)\b", re.I
+)
+_DATE = re.compile(
+    r"\b(when|wann|since\s+when|seit\s+wann|how\s+long|wie\s+lange|what\s+year|which\s+year"
+    r"|in\s+welchem\s+jahr|seit\s+welchem\s+jahr)\b",
+    re.I,
+)
+# Words questions about facts use whose translation the search term map (`index.terms`)
+# does not carry: what is counted, measured or dated. Generic, not tuned to single questions.
+_QUESTION_PAIRS: tuple[tuple[str, str], ...] = (
+    ("Mitarbeiter", "employees"),
+    ("Mitarbeitende", "employees"),
+    ("Beschäftigte", "employees"),
+    ("Mitarbeiter", "staff"),
+    ("Einwohner", "inhabitants"),
+    ("Einwohner", "residents"),
+    ("Büros", "offices"),
+    ("Standorte", "locations"),
+    ("Mitglieder", "members"),
+    ("Geld", "money"),
+    ("Jahr", "year"),
+    ("jährlich", "annual"),
+    ("jährlich", "year"),
+    ("Anteil", "share"),
+    ("Auszeichnung", "award"),
+    ("Auszeichnung", "label"),
+    ("gegründet", "founded"),
+    ("gegründet", "initiated"),
+    ("gegründet", "established"),
+    ("Gründung", "foundation"),
+    ("Rolle", "role"),
+    ("Aufgabe", "task"),
+    ("Leiter", "head"),
+    ("Geschäftsführer", "managing director"),
+    ("Gesellschafter", "shareholder"),
+)
+
+
+def _word_stems(word: str) -> set[str]:
+    folded = fold(word)
+    return {stem(folded, "de"), stem(folded, "en")}
+
+
+def _translated(terms: frozenset[str]) -> frozenset[str]:
+    """`terms` plus the other language's stems from `_QUESTION_PAIRS`."""
+    out = set(terms)
+    for german, english in _QUESTION_PAIRS:
+        de = _phrase_stems(german)
+        en = _phrase_stems(english)
+        if terms & de or terms & en:
+            out |= de | en
+    return frozenset(out)
+
+
+@lru_cache(maxsize=256)
+def _phrase_stems(phrase: str) -> frozenset[str]:
+    return frozenset(t for word in phrase.split() for t in _word_stems(word))
+
+
+def _counted_terms(word: str) -> frozenset[str]:
+    terms = set(_word_stems(word))
+    for analysed in query_analysis(word):
+        terms |= analysed.terms
+    return _translated(frozenset(terms))
+
+
+def expectation(question: str) -> Expectation:
+    """The kind of answer `question` asks for ("how many" → count, "wann" → date, …)."""
+    count = _COUNT.search(question)
+    if count:
+        return Expectation("count", _counted_terms(count.group(2)))
+    if _SHARE.search(question):
+        return Expectation("share")
+    if _AMOUNT.search(question):
+        return Expectation("amount")
+    if _DATE.search(question):
+        return Expectation("date")
+    if _WHO.match(question.strip()):
+        return Expectation("who")
+    return Expectation("none")
+
+
+_WHO = re.compile(r"(who|whom|wer|wen|wem)\b", re.I)
+_NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-ZÄÖÜ][\w\-]+|[A-Z]{2,})", re.M)
+_NUMBER = re.compile(
+    r"(?<![\w.,])(\d+(?:[.,]\d+)*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+    r"|fifteen|twenty|thirty|forty|fifty|hundred|dozen|ein|eine|zwei|drei|vier|fünf|sechs"
+    r"|sieben|acht|neun|zehn|elf|zwölf|zwanzig|dreißig|hundert)(?![\w])",
+    re.I,
+)
+_MONEY = re.compile(
+    r"(€|\beur\b|\beuro\w*|\bmio\b|\bmrd\b|\bmillion\w*|\bbillion\w*|\$|\bdollar)", re.I
+)
+_PERCENT = re.compile(r"(%|\bpercent\b|\bprozent\b|\bper\s+cent\b)", re.I)
+_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+_MONTHS = re.compile(
+    r"\b(januar|january|februar|february|märz|march|april|mai|may|juni|june|juli|july|august"
+    r"|september|oktober|october|november|dezember|december|jahrhundert\w*|century|centuries"
+    r"|jahr\w*|years?)\b",
+    re.I,
+)
+_TOKEN = re.compile(r"[^\W_]+|[%€$]")
+
+
+def evidence(span: str, expected: Expectation, lang: str = "en") -> float:
+    """1.0 when `span` holds what `expected` asks for, 0.0 when it plainly does not.
+
+    For "who"/"wer" a name is wanted: in English text, a capitalised word that does not
+    start a line or sentence ("the Ministry of …", "Edith Köchel"); German capitalises
+    every noun, so there a "who" question is not checked (1.0).
+    """
+    if expected.kind == "none":
+        return 1.0
+    if expected.kind == "who":
+        return 1.0 if lang != "en" or _NAME.search(span) else 0.0
+    numbers = list(_NUMBER.finditer(span))
+    if expected.kind == "date":
+        return 1.0 if _YEAR.search(span) or (_MONTHS.search(span) and numbers) else 0.0
+    if not numbers:
+        return 0.0
+    if expected.kind == "share":
+        return 1.0 if _PERCENT.search(span) else 0.3
+    if expected.kind == "amount":
+        return 1.0 if _MONEY.search(span) else 0.2
+    # count: the counted word within a few words after the number.
+    for number in numbers:
+        following = _TOKEN.findall(span[number.end() :])[:5]
+        if any(_word_stems(w) & expected.counted for w in following):
+            return 1.0
+    return 0.2
+
+
+# --- the answerer -----------------------------------------------------------------------
+
+
+class QueryMemo:
+    """An `Embedder` that remembers its recent query vectors.
+
+    The answerer embeds the question that its searcher has just embedded; sharing one
+    `QueryMemo` between the two makes that one model call instead of two.
+    """
+
+    def __init__(self, inner: Embedder, size: int = 32) -> None:
+        self.inner = inner
+        self._size = size
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        return self.inner.model_id
+
+    @property
+    def dim(self) -> int:
+        return self.inner.dim
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            known = {t: self._memo[t] for t in texts if t in self._memo}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            encoded = self.inner.encode_queries(missing)
+            known.update(zip(missing, encoded, strict=True))
+        with self._lock:
+            for text in texts:
+                self._memo[text] = known[text]
+                self._memo.move_to_end(text)
+            while len(self._memo) > self._size:
+                self._memo.popitem(last=False)
+        if not texts:
+            return self.inner.encode_queries([])
+        return np.stack([known[t] for t in texts])
+
+    def encode_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.encode_passages(texts)
+
+
+class Answerer:
+    """Extractive QA over one `Searcher` (its snapshot and embedder)."""
+
+    def __init__(
+        self, searcher: Searcher, embedder: Embedder, config: AnswerConfig | None = None
+    ) -> None:
+        self.searcher = searcher
+        self.config = config or AnswerConfig()
+        self._embedder = embedder
+        self._sentences: dict[str, tuple[Sentence, ...]] = {}
+        self._vectors: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def with_config(self, config: AnswerConfig) -> Answerer:
+        """Another configuration over the same searcher, sharing the caches (for tuning)."""
+        other = Answerer(self.searcher, self._embedder, config)
+        other._sentences = self._sentences
+        other._vectors = self._vectors
+        other._lock = self._lock
+        return other
+
+    def ask(
+        self,
+        question: str,
+        k: int = 5,
+        *,
+        lang: str | None = None,
+        region: str | None = None,
+    ) -> Answer:
+        """Answer `question` from the best passages (filters as in `Searcher.search`).
+
+        Candidates come from the first `config.candidate_hits` passages (at least `k`); the
+        answer's `page` holds the first `k` and then any other passage a citation comes from.
+        """
+        text = self.searcher.validate(question, k, lang=lang)
+        depth = max(k, self.config.candidate_hits)
+        full = self.searcher.search_page(text, depth, lang=lang, region=region)
+        candidates = self.candidates(text, full.hits)
+        return self.decide(text, k, full, candidates)
+
+    def decide(
+        self, question: str, k: int, full: SearchPage, candidates: Sequence[Candidate]
+    ) -> Answer:
+        """The answer (or none) from scored `candidates` of the passages of `full`."""
+        config = self.config
+        shown = list(full.hits[:k])
+
+        def page(extra: Sequence[Hit] = ()) -> SearchPage:
+            hits = shown + [h for h in extra if h not in shown]
+            return SearchPage(tuple(hits), full.facets, full.query_regions)
+
+        if not candidates:
+            return Answer(question, None, 0.0, "No passage matches the question.", (), page())
+        best = candidates[0]
+        confidence = round(best.score, 4)
+        if best.score < config.threshold:
+            reason = _reason(best)
+            return Answer(question, None, confidence, reason, (), page(), tuple(candidates))
+        chosen = [best]
+        seen = {best.hit.document.id}
+        for other in candidates[1:]:
+            if other.hit.document.id in seen:
+                continue
+            if other.score >= max(config.threshold, best.score - config.support_margin):
+                chosen.append(other)
+                seen.add(other.hit.document.id)
+        citations = verify_citations(
+            AnswerCitation(c.hit.document, c.hit.chunk.section, c.start, c.end, c.text)
+            for c in chosen
+        )
+        if not citations or citations[0].text != best.text:
+            reason = "The answer found could not be verified against its document."
+            return Answer(question, None, confidence, reason, (), page(), tuple(candidates))
+        cited = [
+            c.hit for c in chosen if any(x.start == c.start and x.text == c.text for x in citations)
+        ]
+        return Answer(
+            question, best.text, confidence, None, citations, page(cited), tuple(candidates)
+        )
+
+    def candidates(self, question: str, hits: Sequence[Hit]) -> tuple[Candidate, ...]:
+        """Every candidate span of `hits`, scored with this answerer's config, best first."""
+        return rescore(self.features(question, hits), self.config)
+
+    def features(self, question: str, hits: Sequence[Hit]) -> list[Candidate]:
+        """Every candidate span of `hits` with its features (score not yet set)."""
+        spans: list[tuple[Hit, int, int, str]] = []
+        seen: set[tuple[str, int, int]] = set()
+        for hit in hits:
+            for start, end, text in self._spans(hit):
+                key = (hit.document.id, start, end)
+                if key not in seen:
+                    seen.add(key)
+                    spans.append((hit, start, end, text))
+        if not spans:
+            return []
+        q_vec = self._embedder.encode_queries([question])[0]
+        semantic = self._span_vectors(spans) @ q_vec
+        analysed = [
+            _translated(a.terms)
+            for a in query_analysis(question)
+            if not _is_question_word(a.source)
+        ]
+        expected = expectation(question)
+        wanted_regions = {m.canonical for m in find_regions(question)}
+        top = max((h.score for h in hits), default=1.0) or 1.0
+        out = []
+        for (hit, start, end, text), sem in zip(spans, semantic, strict=True):
+            own = _terms_of(text, hit.document.language)
+            context = own | _context_terms(hit)
+            matched = [terms for terms in analysed if terms & own]
+            asked = set().union(*analysed) if analysed else set()
+            out.append(
+                Candidate(
+                    hit=hit,
+                    start=start,
+                    end=end,
+                    text=text,
+                    semantic=float(sem),
+                    overlap=_share(analysed, context),
+                    focus=len(matched) / len(analysed) if analysed else 0.0,
+                    novelty=len(own - asked) / len(own) if own else 0.0,
+                    evidence=evidence(text, expected, hit.document.language),
+                    retrieval=max(0.0, hit.score / top),
+                    region_ok=not wanted_regions or bool(wanted_regions & set(hit.chunk.regions)),
+                    fragment=all(_is_fragment(line) for line in text.splitlines() if line.strip()),
+                    score=0.0,
+                )
+            )
+        return out
+
+    def _document_sentences(self, document: Document) -> tuple[Sentence, ...]:
+        cached = self._sentences.get(document.id)
+        if cached is None:
+            cached = tuple(s for s in split_sentences(document.text) if _is_content(s.text))
+            self._sentences[document.id] = cached
+        return cached
+
+    def _spans(self, hit: Hit) -> Iterable[tuple[int, int, str]]:
+        """(start, end, text) of the candidate spans of a passage.
+
+        `text` is built from the sentences as split, not re-cut from the document, so a
+        splitter whose offsets drifted shows up at verification instead of passing unseen.
+        """
+        sentences = self._document_sentences(hit.document)
+        doc = hit.document.text
+        chunk = hit.chunk
+
+        def joined(first: Sentence, last: Sentence) -> str:
+            return first.text + doc[first.end : last.start] + last.text
+
+        def same_block(a: Sentence, b: Sentence) -> bool:
+            return "\n\n" not in doc[a.end : b.start]
+
+        for i, sentence in enumerate(sentences):
+            if sentence.end <= chunk.start or sentence.start >= chunk.end:
+                continue
+            yield sentence.start, sentence.end, sentence.text
+            previous = sentences[i - 1] if i else None
+            if (
+                previous is not None
+                and _ANAPHOR.match(sentence.text)
+                and same_block(previous, sentence)
+            ):
+                # "This is proven to …": the sentence it refers back to comes with it.
+                yield previous.start, sentence.end, joined(previous, sentence)
+            if not _is_fragment(sentence.text):
+                continue
+            # A list-like line with the label lines above it in the same block.
+            first = i
+            while (
+                first > 0
+                and i - first < self.config.max_label_lines
+                and _is_fragment(sentences[first - 1].text)
+                and same_block(sentences[first - 1], sentences[first])
+            ):
+                first -= 1
+                yield sentences[first].start, sentence.end, joined(sentences[first], sentence)
+
+    def _span_vectors(self, spans: Sequence[tuple[Hit, int, int, str]]) -> np.ndarray:
+        """The embeddings of `spans`, from the cache or embedded in one batch (thread-safe)."""
+        keys = [(hit.document.id, start, end) for hit, start, end, _ in spans]
+        with self._lock:
+            found = {key: self._vectors[key] for key in keys if key in self._vectors}
+        missing = [(key, span) for key, span in zip(keys, spans, strict=True) if key not in found]
+        if missing:
+            inputs = [_embedding_text(hit, text) for _, (hit, _, _, text) in missing]
+            encoded = self._embedder.encode_passages(inputs)
+            found.update((key, vector) for (key, _), vector in zip(missing, encoded, strict=True))
+            with self._lock:
+                for key, _ in missing:
+                    self._vectors[key] = found[key]
+                while len(self._vectors) > self.config.cache_size:
+                    self._vectors.popitem(last=False)
+        return np.stack([found[key] for key in keys])
+
+
+def rescore(candidates: Iterable[Candidate], config: AnswerConfig) -> tuple[Candidate, ...]:
+    """`candidates` with their scores under `config` (weighted mean, in [0, 1]), best first."""
+    weights = (
+        config.w_semantic,
+        config.w_overlap,
+        config.w_focus,
+        config.w_evidence,
+        config.w_retrieval,
+    )
+    total = sum(weights) or 1.0
+    out = []
+    for c in candidates:
+        features = (max(0.0, c.semantic), c.overlap, c.focus, c.evidence, c.retrieval)
+        score = sum(w * f for w, f in zip(weights, features, strict=True)) / total
+        if not c.region_ok:
+            score *= config.region_penalty
+        if c.novelty == 0.0:
+            score *= config.echo_penalty
+        if c.fragment:
+            score *= config.fragment_penalty
+        if c.focus == 0.0:
+            score *= config.unfocused_penalty
+        out.append(replace(c, score=min(1.0, max(0.0, score))))
+    out.sort(key=lambda c: (-c.score, c.hit.rank, c.start, c.end))
+    return tuple(out)
+
+
+def _reason(best: Candidate) -> str:
+    if not best.region_ok:
+        return "The passages found are about other Länder than the question names."
+    if best.evidence < 0.5:
+        return "No passage found states what the question asks for (a number, amount or date)."
+    return "No sentence found answers the question well enough."
+
+
+def verify_citations(citations: Iterable[AnswerCitation]) -> tuple[AnswerCitation, ...]:
+    """The citations whose text is exactly `document.text[start:end]`; others are logged."""
+    kept = []
+    for c in citations:
+        if 0 <= c.start < c.end <= len(c.document.text) and c.document.text[c.start : c.end] == (
+            c.text
+        ):
+            kept.append(c)
+        else:
+            log.error(
+                "dropped a citation that does not verify: %s[%d:%d] != %r",
+                c.document.id,
+                c.start,
+                c.end,
+                c.text[:80],
+            )
+    return tuple(kept)
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+_QUESTION_WORDS = frozenset(
+    fold(w)
+    for w in (
+        "how", "many", "much", "what", "which", "who", "whom", "when", "where", "why", "does",
+        "did", "is", "are", "was", "wie", "viele", "viel", "was", "welche", "welcher",
+        "welches", "welchen", "wer", "wen", "wem", "wann", "wo", "woran", "wozu", "wovon",
+        "warum", "seit", "hat", "haben", "gibt", "heißt", "ist", "sind",
+    )
+)  # fmt: skip
+_ANAPHOR = re.compile(
+    r"(this|these|that|it|they|thus|therefore|dies|diese|dieser|dieses|sie|es|dabei|daher"
+    r"|damit|dadurch|deshalb)\b",
+    re.I,
+)
+_ALPHA = re.compile(r"[^\W\d_]{2,}")
+
+
+def _is_question_word(word: str) -> bool:
+    return fold(word) in _QUESTION_WORDS
+
+
+def _is_content(text: str) -> bool:
+    """Whether a sentence can be an answer: it has words (not just "Mehr: …" or a code)."""
+    words = _ALPHA.findall(text)
+    return len(words) >= 2 or (any(c.isdigit() for c in text) and len(words) >= 1)
+
+
+def _is_fragment(text: str) -> bool:
+    """A list-like line: a few words, no sentence-final mark."""
+    return len(text.split()) <= 6 and not text.rstrip().endswith((".", "!", "?"))
+
+
+def _embedding_text(hit: Hit, span: str) -> str:
+    """What a span is embedded as: its document's title and section heading, then the span."""
+    section = hit.chunk.section
+    return (
+        f"{hit.document.title} — {section}: {span}" if section else f"{hit.document.title}: {span}"
+    )
+
+
+def _share(analysed: Sequence[frozenset[str]], present: AbstractSet[str]) -> float:
+    """Share of the question's words with a term in `present`."""
+    if not analysed:
+        return 0.0
+    return sum(1 for terms in analysed if terms & present) / len(analysed)
+
+
+def _context_terms(hit: Hit) -> frozenset[str]:
+    """The terms of a passage's document title and section heading."""
+    return _terms_of(hit.document.title, hit.document.language) | _terms_of(
+        hit.chunk.section or "", hit.document.language
+    )
+
+
+@lru_cache(maxsize=20_000)
+def _terms_of(text: str, lang: str) -> frozenset[str]:
+    return frozenset(p.term for p in passage_pieces(text, lang))
