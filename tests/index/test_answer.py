@@ -259,7 +259,10 @@ def test_who_questions_want_a_name_in_english_text() -> None:
 
 
 def test_rescore_weights_and_penalties(answerer: Answerer) -> None:
-    hits = answerer.searcher.search("When did BioCon Valley start?", 10)
+    # every BioCon Valley passage, whatever the ranking puts first
+    hits = answerer.searcher.search(
+        "When did BioCon Valley start?", 20, document_id="000_845843b92d703299"
+    )
     features = answerer.features("When did BioCon Valley start?", hits)
     by_text = {c.text: c for c in features}
     label = by_text["Start Date\nJanuary 2000"]
