@@ -15,8 +15,8 @@ spans are cut out of the input, never rebuilt from tokens. Rules, in order:
   the mark inside the number;
 * leading and trailing whitespace is trimmed; empty pieces are dropped.
 
-No model and no dependency: pysbd was considered, but its `char_span` offsets drift on
-repeated text and it is slow per call; cutting spans ourselves keeps citations exact.
+No model and no dependency (pysbd was considered, not adopted): cutting the spans out of
+the text ourselves keeps citations exact by construction.
 """
 
 from __future__ import annotations
