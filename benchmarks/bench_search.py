@@ -12,19 +12,11 @@ Usage: .venv/bin/python benchmarks/bench_search.py [--queries 200]
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-import httpx
+from served import percentile, seed_service
 
-REPO = Path(__file__).resolve().parents[1]
-CLI = str(Path(sys.executable).with_name("clustersearch"))
 QUERIES = [
     "How much money does BioCon Valley have per year?",
     "Wie viele Mitarbeiter hat BioCon Valley?",
@@ -45,69 +37,23 @@ QUERIES = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "CLUSTERSEARCH_CORPUS_DIR": str(REPO / "corpus"),
-            "CLUSTERSEARCH_INDEX_DIR": str(Path(tmp) / "index"),
-            # the default per-client rate limit (60/minute) would answer this loop with 429s
-            "CLUSTERSEARCH_RATE_LIMIT": "",
-        }
-        started = time.perf_counter()
-        subprocess.run([CLI, "build", "--force"], env=env, check=True, capture_output=True)
-        build_s = time.perf_counter() - started
+    with seed_service(timeout=10) as (client, build_s):
         print(f"index build (cold, incl. interpreter + model load): {build_s:.2f} s")
-
-        port = free_port()
-        server = subprocess.Popen(
-            [CLI, "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            with httpx.Client(base_url=base, timeout=10) as client:
-                deadline = time.monotonic() + 60
-                while True:
-                    try:
-                        if client.get("/health").status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        pass
-                    if time.monotonic() > deadline:
-                        raise SystemExit("server did not become healthy within 60 s")
-                    time.sleep(0.2)
-                for q in QUERIES[:4]:  # warm-up, not timed
-                    client.get("/search", params={"q": q})
-                latencies, server_ms = [], []
-                for i in range(args.queries):
-                    q = QUERIES[i % len(QUERIES)]
-                    t0 = time.perf_counter()
-                    res = client.get("/search", params={"q": q, "k": 5})
-                    latencies.append((time.perf_counter() - t0) * 1000)
-                    res.raise_for_status()
-                    server_ms.append(res.json()["took_ms"])
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+        for q in QUERIES[:4]:  # warm-up, not timed
+            client.get("/search", params={"q": q})
+        latencies, server_ms = [], []
+        for i in range(args.queries):
+            q = QUERIES[i % len(QUERIES)]
+            t0 = time.perf_counter()
+            res = client.get("/search", params={"q": q, "k": 5})
+            latencies.append((time.perf_counter() - t0) * 1000)
+            res.raise_for_status()
+            server_ms.append(res.json()["took_ms"])
 
     print(f"/search over HTTP, {args.queries} sequential queries (de/en mixed):")
     print(

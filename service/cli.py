@@ -289,15 +289,20 @@ def _print_report(report: UpdateReport) -> None:
         )
 
 
+# issue 5: the metadata options `add` and `replace` share
+LangOption = Annotated[str | None, typer.Option(help="Language code (default: detected).")]
+RegionOption = Annotated[
+    list[str] | None, typer.Option(help="A Land it concerns (repeatable; default: found).")
+]
+
+
 @app.command()
 def add(
     paths: Annotated[list[Path], typer.Argument(help="Files (.txt .md .html .pdf) or folders.")],
     title: Annotated[str | None, typer.Option(help="Title (default: from the file).")] = None,
     source: Annotated[str | None, typer.Option(help="Where it came from (a URL).")] = None,
-    lang: Annotated[str | None, typer.Option(help="Language code (default: detected).")] = None,
-    region: Annotated[
-        list[str] | None, typer.Option(help="A Land it concerns (repeatable; default: found).")
-    ] = None,
+    lang: LangOption = None,
+    region: RegionOption = None,
 ) -> None:
     """Add documents to the corpus and the index (only their chunks are embedded)."""
     settings = _settings()
@@ -322,10 +327,8 @@ def replace_(
     path: Annotated[Path, typer.Argument(help="The new version (.txt .md .html .pdf).")],
     title: Annotated[str | None, typer.Option(help="New title (default: from the file).")] = None,
     source: Annotated[str | None, typer.Option(help="New source (default: kept).")] = None,
-    lang: Annotated[str | None, typer.Option(help="Language code (default: detected).")] = None,
-    region: Annotated[
-        list[str] | None, typer.Option(help="A Land it concerns (repeatable; default: found).")
-    ] = None,
+    lang: LangOption = None,
+    region: RegionOption = None,
 ) -> None:
     """Replace a document by a new version of it."""
     settings = _settings()

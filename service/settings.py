@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.chunk import ChunkerConfig
@@ -134,13 +134,13 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("read_api_keys")
+    @field_validator("read_api_keys", "api_keys")
     @classmethod
-    def _read_keys(cls, value: SecretStr) -> SecretStr:
+    def _long_keys(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
         short = [k for k in _split(value.get_secret_value()) if len(k) < MIN_KEY_CHARS]
         if short:
             raise ValueError(
-                f"read_api_keys: every key needs at least {MIN_KEY_CHARS} characters "
+                f"{info.field_name}: every key needs at least {MIN_KEY_CHARS} characters "
                 f"({len(short)} too short); generate one with "
                 "python -c 'import secrets; print(secrets.token_urlsafe(24))'"
             )
@@ -170,18 +170,6 @@ class Settings(BaseSettings):
         description="Test hook: an update stops at this checkpoint (document-written, "
         "manifest-written, index-written) so a test can kill it there. Leave empty.",
     )
-
-    @field_validator("api_keys")
-    @classmethod
-    def _write_keys(cls, value: SecretStr) -> SecretStr:
-        short = [k for k in _split(value.get_secret_value()) if len(k) < MIN_KEY_CHARS]
-        if short:
-            raise ValueError(
-                f"api_keys: every key needs at least {MIN_KEY_CHARS} characters "
-                f"({len(short)} too short); generate one with "
-                "python -c 'import secrets; print(secrets.token_urlsafe(24))'"
-            )
-        return value
 
     @field_validator("pause_at")
     @classmethod
