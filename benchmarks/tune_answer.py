@@ -3,7 +3,9 @@
 Run: .venv/bin/python benchmarks/tune_answer.py   (needs a built index: make index)
 
 1. Every dev question is searched once (the answerer's candidate depth) and its candidate
-   spans get their features; each weight setting of a small grid re-scores them.
+   spans get their features; each weight setting of a small grid re-scores them. A question
+   with a word the index has no trace of (`Answerer.unmatched`) is never answered, whatever
+   the weights and threshold.
 2. Weights: the setting whose best candidate contains the gold string for the most
    answerable dev questions; ties go to the better no-answer rate (step 3), then to the
    wider mean margin between the best candidate holding the gold string and the best one
@@ -50,7 +52,10 @@ class Figures:
 
 
 def figures(
-    questions: list[Question], cands: dict[str, list[Candidate]], config: AnswerConfig
+    questions: list[Question],
+    cands: dict[str, list[Candidate]],
+    config: AnswerConfig,
+    vetoed: frozenset[str] = frozenset(),
 ) -> Figures:
     answerable = [q for q in questions if q.answerable]
     unanswerable = [q for q in questions if not q.answerable]
@@ -62,7 +67,7 @@ def figures(
 
     def answered(q: Question) -> bool:
         c = best[q.id]
-        return c is not None and c.score >= config.threshold
+        return c is not None and q.id not in vetoed and c.score >= config.threshold
 
     n = len(answerable) or 1
     margins = []
@@ -84,9 +89,14 @@ def figures(
 
 
 def calibrate(
-    questions: list[Question], cands: dict[str, list[Candidate]], config: AnswerConfig
+    questions: list[Question],
+    cands: dict[str, list[Candidate]],
+    config: AnswerConfig,
+    vetoed: frozenset[str] = frozenset(),
 ) -> tuple[float, Figures]:
-    rows = [(t, figures(questions, cands, replace(config, threshold=t))) for t in THRESHOLDS]
+    rows = [
+        (t, figures(questions, cands, replace(config, threshold=t), vetoed)) for t in THRESHOLDS
+    ]
     allowed = [(t, f) for t, f in rows if f.answered >= MIN_ANSWERED] or rows[:1]
     top = max((f.null, f.contains_gold) for _, f in allowed)
     tied = [(t, f) for t, f in allowed if (f.null, f.contains_gold) == top]
@@ -111,6 +121,9 @@ def main() -> None:
         for qs in questions.values()
         for q in qs
     }
+    vetoed = frozenset(
+        q.id for qs in questions.values() for q in qs if answerer.unmatched(q.question)
+    )
     dev = questions["dev"]
     print(f"dev: {sum(q.answerable for q in dev)} answerable, "
           f"{sum(not q.answerable for q in dev)} without answer; grid of "
@@ -118,7 +131,7 @@ def main() -> None:
     results = []
     for values in itertools.product(*GRID.values()):
         config = replace(AnswerConfig(), **dict(zip(GRID, values, strict=True)))
-        threshold, f = calibrate(dev, cands, config)
+        threshold, f = calibrate(dev, cands, config, vetoed)
         results.append((f.top1, f.null, f.margin, values, threshold, f))
     results.sort(reverse=True)
     print(f"best settings on dev ({', '.join(GRID)}):")
@@ -127,15 +140,17 @@ def main() -> None:
     *_, values, threshold, chosen = results[0]
     config = replace(AnswerConfig(), **dict(zip(GRID, values, strict=True)), threshold=threshold)
     print(f"\nchosen: {dict(zip(GRID, values, strict=True))}, threshold {threshold:.2f}")
-    rows = [(t, figures(dev, cands, replace(config, threshold=t))) for t in THRESHOLDS]
+    rows = [(t, figures(dev, cands, replace(config, threshold=t), vetoed)) for t in THRESHOLDS]
     tied = [t for t, f in rows if (f.null, f.contains_gold, f.answered) ==
             (chosen.null, chosen.contains_gold, chosen.answered)]  # fmt: skip
     print(f"thresholds giving the same dev figures: {min(tied):.2f}-{max(tied):.2f}")
     print("threshold sweep on dev (chosen weights):")
     for t in THRESHOLDS[::5]:
-        print(f"  {t:.2f}  " + show("dev", figures(dev, cands, replace(config, threshold=t))))
+        swept = figures(dev, cands, replace(config, threshold=t), vetoed)
+        print(f"  {t:.2f}  " + show("dev", swept))
     print(show("\nDEV ", chosen))
-    print(show("TEST", figures(questions["test"], cands, config)) + "   (reported, not tuned)")
+    test = figures(questions["test"], cands, config, vetoed)
+    print(show("TEST", test) + "   (reported, not tuned)")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,10 @@ Then it is scaled down when the passage is about other Länder than the question
 (`region_penalty`), when the candidate only repeats question words (`echo_penalty`), when
 it consists of list-like lines only (`fragment_penalty`) and when it shares no word with
 the question (`unfocused_penalty`). The best candidate answers when its score reaches
-`threshold`; every other document whose own best candidate is within `support_margin` of
+`threshold` — unless the question has a salient word the index has no trace of, even after
+typo correction, the term map and the word bridge ("Österreich", "email"; see
+`index.unmatched`): then the corpus does not hold the answer, whatever the score. Otherwise
+every other document whose own best candidate is within `support_margin` of
 it (and above the threshold) is cited too, so a fact told by two sources cites both.
 """
 
@@ -55,6 +58,7 @@ from index.load import Document
 from index.regions import find_regions
 from index.search import Hit, Searcher, SearchPage
 from index.sentences import Sentence, split_sentences
+from index.unmatched import land_words, unmatched_words
 
 __all__ = [
     "Answer",
@@ -97,6 +101,9 @@ class AnswerConfig:
     unfocused_penalty: float = 1.0
     candidate_hits: int = 10
     max_label_lines: int = 4
+    # No answer when a question word of at least this many letters matches nothing in the
+    # index (`index.unmatched`); 0 turns the check off.
+    unmatched_min_chars: int = 4
     cache_size: int = 20_000
 
 
@@ -349,6 +356,7 @@ class Answerer:
         self._sentences: dict[str, tuple[Sentence, ...]] = {}
         self._vectors: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._known: frozenset[str] | None = None
 
     def with_config(self, config: AnswerConfig) -> Answerer:
         """Another configuration over the same searcher, sharing the caches (for tuning)."""
@@ -356,6 +364,7 @@ class Answerer:
         other._sentences = self._sentences
         other._vectors = self._vectors
         other._lock = self._lock
+        other._known = self._known
         return other
 
     def ask(
@@ -375,12 +384,34 @@ class Answerer:
         depth = max(k, self.config.candidate_hits)
         full = self.searcher.search_page(text, depth, lang=lang, region=region)
         candidates = self.candidates(text, full.hits)
-        return self.decide(text, k, full, candidates)
+        return self.decide(text, k, full, candidates, unmatched=self.unmatched(text))
+
+    def unmatched(self, question: str) -> tuple[str, ...]:
+        """The salient words of `question` that match nothing in the index (`index.unmatched`)."""
+        min_chars = self.config.unmatched_min_chars
+        if min_chars <= 0:
+            return ()
+        if self._known is None:
+            self._known = frozenset(self.searcher.snapshot.lexical.vocabulary)
+        lands = land_words(question)
+        return unmatched_words(
+            self.searcher.analyse(question),
+            self._known,
+            min_chars=min_chars,
+            ignore=lambda word: _is_question_word(word) or fold(word) in lands,
+        )
 
     def decide(
-        self, question: str, k: int, full: SearchPage, candidates: Sequence[Candidate]
+        self,
+        question: str,
+        k: int,
+        full: SearchPage,
+        candidates: Sequence[Candidate],
+        *,
+        unmatched: Sequence[str] = (),
     ) -> Answer:
-        """The answer (or none) from scored `candidates` of the passages of `full`."""
+        """The answer (or none) from scored `candidates` of the passages of `full`;
+        none whatever the scores when the question has `unmatched` words."""
         config = self.config
         shown = list(full.hits[:k])
 
@@ -392,6 +423,10 @@ class Answerer:
             return Answer(question, None, 0.0, "No passage matches the question.", (), page())
         best = candidates[0]
         confidence = round(best.score, 4)
+        if unmatched:
+            words = ", ".join(f"“{w}”" for w in unmatched)
+            reason = f"The documents do not mention {words}."
+            return Answer(question, None, confidence, reason, (), page(), tuple(candidates))
         if best.score < config.threshold:
             reason = _reason(best)
             return Answer(question, None, confidence, reason, (), page(), tuple(candidates))

@@ -76,6 +76,25 @@ def test_evidence_for_each_kind() -> None:
 # --- answers from the seed corpus --------------------------------------------------------
 
 
+def test_no_answer_when_a_question_word_matches_nothing_in_the_index(answerer: Answerer) -> None:
+    question = "Welche Cluster gibt es in Österreich?"
+    assert answerer.unmatched(question) == ("Österreich",)
+    answer = answerer.ask(question)
+    assert answer.text is None
+    assert answer.citations == ()
+    assert answer.reason == "The documents do not mention “Österreich”."
+    assert answer.candidates  # scored as usual, for inspection
+    # a corpus word in the other language or misspelt is no such word
+    assert answerer.unmatched("How many employees does BioCon Valey have?") == ()
+    assert answerer.unmatched("Wie viele Mitarbeiter hat BioCon Valley?") == ()
+    # nor is a Land's English name, which the gazetteer resolves
+    assert answerer.unmatched("How does Bavaria support networks?") == ()
+    # off: the best candidate answers as before
+    off = answerer.with_config(AnswerConfig(unmatched_min_chars=0))
+    assert off.unmatched(question) == ()
+    assert off.ask(question).text is not None
+
+
 def test_answers_a_german_question_from_an_english_document(answerer: Answerer) -> None:
     answer = answerer.ask("Wie viel Geld hat BioCon Valley pro Jahr?")
     assert answer.text == "Every year 1,2 mio. euros are available to fulfill the tasks."
@@ -115,21 +134,22 @@ def test_a_label_line_comes_with_its_label(answerer: Answerer) -> None:
     assert answer.text.startswith("Start Date\nJanuary 2000")
 
 
+NOTHING_STATED = "No passage found states what the question asks for (a number, amount or date)."
+
+
 @pytest.mark.parametrize(
-    "question",
+    ("question", "reason"),
     [
-        "Wie viele Einwohner hat Thüringen?",
-        "Wie hoch ist das Förderbudget für Cluster in Bayern?",
-        "What is the unemployment rate in Saarland?",
+        ("Wie viele Einwohner hat Thüringen?", "The documents do not mention “Einwohner”."),
+        ("Wie hoch ist das Förderbudget für Cluster in Bayern?", NOTHING_STATED),
+        ("What is the unemployment rate in Saarland?", NOTHING_STATED),
     ],
 )
-def test_no_answer_when_the_corpus_has_none(answerer: Answerer, question: str) -> None:
+def test_no_answer_when_the_corpus_has_none(answerer: Answerer, question: str, reason: str) -> None:
     answer = answerer.ask(question)
     assert answer.text is None
     assert answer.citations == ()
-    assert answer.reason == (
-        "No passage found states what the question asks for (a number, amount or date)."
-    )
+    assert answer.reason == reason
     assert 0.0 <= answer.confidence < answerer.config.threshold
     assert len(answer.page.hits) == 5  # the passages are still there to read
 

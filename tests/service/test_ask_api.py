@@ -44,9 +44,7 @@ def test_ask_without_an_answer_says_why(client: TestClient) -> None:
     payload = body.json()
     assert payload["answer"] is None
     assert payload["citations"] == []
-    assert payload["reason"] == (
-        "No passage found states what the question asks for (a number, amount or date)."
-    )
+    assert payload["reason"] == "The documents do not mention “Einwohner”."
     assert len(payload["passages"]) == 3
 
 
