@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -31,6 +33,16 @@ app = typer.Typer(
 err = Console(stderr=True, soft_wrap=True)
 
 
+@contextmanager
+def _domain_errors() -> Iterator[None]:
+    """A domain error ends the command with its message (it says what to do) and exit 1."""
+    try:
+        yield
+    except ClusterSearchError as exc:
+        err.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+
+
 def _settings() -> Settings:
     try:
         return Settings()
@@ -45,7 +57,7 @@ def build(
 ) -> None:
     """Build or refresh the index of the configured corpus."""
     settings = _settings()
-    try:
+    with _domain_errors():
         embedder = load_embedder(
             settings.model,
             query_prompt=settings.query_prompt,
@@ -73,9 +85,6 @@ def build(
                 force=force,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-    except ClusterSearchError as exc:
-        err.print(f"[red]Error:[/red] {exc}")
-        raise typer.Exit(1) from exc
     verb = "Built" if report.status == "built" else "Up to date:"
     err.print(
         f"{verb} {report.index_dir} — {report.documents} documents, {report.chunks} chunks, "
@@ -312,12 +321,9 @@ def add(
         raise typer.Exit(2)
     meta = {"title": title, "source": source, "language": lang}
     regions = tuple(region) if region else None
-    try:
+    with _domain_errors():
         library = _library(settings)
         report = library.add([_upload(f, **meta, regions=regions) for f in files])
-    except ClusterSearchError as exc:
-        err.print(f"[red]Error:[/red] {exc}")
-        raise typer.Exit(1) from exc
     _print_report(report)
 
 
@@ -335,7 +341,7 @@ def replace_(
     if not path.is_file():
         err.print(f"[red]Error:[/red] {path} is not a file.")
         raise typer.Exit(2)
-    try:
+    with _domain_errors():
         upload = _upload(
             path,
             title=title,
@@ -344,9 +350,6 @@ def replace_(
             regions=tuple(region) if region else None,
         )
         report = _library(settings).replace(document_id, upload)
-    except ClusterSearchError as exc:
-        err.print(f"[red]Error:[/red] {exc}")
-        raise typer.Exit(1) from exc
     _print_report(report)
 
 
@@ -356,11 +359,8 @@ def remove(
 ) -> None:
     """Remove a document from the corpus and its chunks from the index."""
     settings = _settings()
-    try:
+    with _domain_errors():
         report = _library(settings).remove(document_id)
-    except ClusterSearchError as exc:
-        err.print(f"[red]Error:[/red] {exc}")
-        raise typer.Exit(1) from exc
     _print_report(report)
 
 
@@ -372,11 +372,8 @@ def list_(
     from index.ingest import corpus_documents
 
     settings = _settings()
-    try:
+    with _domain_errors():
         docs = corpus_documents(settings.corpus_dir)
-    except ClusterSearchError as exc:
-        err.print(f"[red]Error:[/red] {exc}")
-        raise typer.Exit(1) from exc
     if as_json:
         rows = [
             {
