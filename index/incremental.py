@@ -175,7 +175,9 @@ def update_snapshot(
     ids = [c.id for c in kept] + [c.id for c in added]
     if len(set(ids)) != len(ids):
         raise ChunkingError("Two chunks share an id; this is a bug in chunk_id, please report it.")
-    vectors, embedded = _vectors(added, by_id, embedder, cache)
+    vectors, embedded = cache.encode(
+        embedder, [passage_text(c, by_id[c.document_id]) for c in added]
+    )
     all_chunks = kept + added
     if old is None:
         old = create_snapshot(
@@ -207,16 +209,6 @@ def update_snapshot(
     )
     stats = UpdateStats(kept=len(kept), removed=len(removed), added=len(added), embedded=embedded)
     return snapshot, stats
-
-
-def _vectors(
-    chunks: Sequence[Chunk],
-    documents: Mapping[str, Document],
-    embedder: Embedder,
-    cache: EmbeddingCache,
-) -> tuple[Vectors, int]:
-    """Vectors of `chunks` in order, from the cache where possible; and how many were new."""
-    return cache.encode(embedder, [passage_text(c, documents[c.document_id]) for c in chunks])
 
 
 def _lexical(

@@ -137,7 +137,9 @@ class Library:
     `snapshot` is the snapshot of the build `build` already in memory (the service's), so
     an update need not reload it; `on_commit` gets each new snapshot once it is current.
     `pause_at` names a checkpoint (`CHECKPOINTS`) where a write stops and waits: a test hook
-    for killing a writer mid-update.
+    for killing a writer mid-update. `cache` is the embedding cache (default: one over
+    `index_dir/cache.sqlite`, opened on first use); the service passes the one its searchers
+    use.
     """
 
     corpus_dir: Path
@@ -147,8 +149,8 @@ class Library:
     max_bytes: int = DEFAULT_MAX_BYTES
     pause_at: str = ""
     on_commit: Callable[[IndexSnapshot, str], None] | None = None
+    cache: EmbeddingCache | None = field(default=None, repr=False)
     _loaded: tuple[str, IndexSnapshot] | None = field(default=None, repr=False)
-    _cache: EmbeddingCache | None = field(default=None, repr=False)
 
     def use_snapshot(self, build: str, snapshot: IndexSnapshot) -> None:
         """Tell the library which build `snapshot` is (saves reloading it)."""
@@ -410,9 +412,9 @@ class Library:
         return _read_corpus(self.corpus_dir)
 
     def _embedding_cache(self) -> EmbeddingCache:
-        if self._cache is None:
-            self._cache = EmbeddingCache(self.index_dir / CACHE_NAME)
-        return self._cache
+        if self.cache is None:
+            self.cache = EmbeddingCache(self.index_dir / CACHE_NAME)
+        return self.cache
 
     def _checkpoint(self, name: str) -> None:
         if self.pause_at == name:

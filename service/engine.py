@@ -42,10 +42,16 @@ class _Live:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.library: Library | None = None
-        self.cache: EmbeddingCache | None = None
+        self._cache: EmbeddingCache | None = None
         # issue 4
         self.answer_lock = threading.Lock()
         self.answerer: tuple[Searcher, Answerer] | None = None
+
+    def cache(self, settings: Settings) -> EmbeddingCache:
+        """The index's embedding cache, one connection for the searchers and the library."""
+        if self._cache is None:
+            self._cache = EmbeddingCache(settings.index_dir / CACHE_NAME)
+        return self._cache
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,7 @@ class Engine:
                     max_bytes=settings.max_document_bytes,
                     pause_at=settings.pause_at,
                     on_commit=self.install,
+                    cache=self._live.cache(settings),
                 )
                 self._live.library = library
             if self.build is not None and self.searcher is not None:
@@ -179,9 +186,7 @@ def _searcher(
     """A warmed searcher over `snapshot`. The word bridge embeds every distinct passage word;
     through the index's embedding cache only words no earlier snapshot had are embedded, so
     an update or a restart does not pay for the whole vocabulary again."""
-    if live.cache is None:
-        live.cache = EmbeddingCache(settings.index_dir / CACHE_NAME)
-    cache = live.cache
+    cache = live.cache(settings)
     searcher = Searcher(
         snapshot,
         embedder,
