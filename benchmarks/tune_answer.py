@@ -30,14 +30,18 @@ from index.store import load_index
 
 REPO = Path(__file__).resolve().parents[1]
 MIN_ANSWERED = 0.90
+# The unmatched-word veto (`AnswerConfig.unmatched_veto`) from words of this many letters;
+# 0: no veto.
+UNMATCHED = (0, 4, 6, 8)
+FEATURES = {"terms": ("typed", "corrected", "bridged"), "idf_weighted": (False, True)}
 GRID = {
-    "w_semantic": (0.2, 0.3, 0.4, 0.5),
-    "w_overlap": (0.1, 0.2, 0.3),
-    "w_focus": (0.0, 0.1, 0.2),
+    "w_semantic": (0.2, 0.3, 0.4),
+    "w_overlap": (0.2, 0.3),
+    "w_focus": (0.0, 0.1),
     "w_evidence": (0.25,),
     "w_retrieval": (0.0, 0.1),
-    "fragment_penalty": (1.0, 0.85, 0.7),
-    "unfocused_penalty": (1.0, 0.8, 0.6),
+    "fragment_penalty": (1.0, 0.85),
+    "unfocused_penalty": (1.0, 0.8),
 }
 THRESHOLDS = [round(0.20 + 0.01 * i, 2) for i in range(61)]
 
@@ -57,35 +61,53 @@ def figures(
     config: AnswerConfig,
     vetoed: frozenset[str] = frozenset(),
 ) -> Figures:
+    return sweep(questions, cands, config, [config.threshold], vetoed)[0][1]
+
+
+def sweep(
+    questions: list[Question],
+    cands: dict[str, list[Candidate]],
+    config: AnswerConfig,
+    thresholds: list[float],
+    vetoed: frozenset[str] = frozenset(),
+) -> list[tuple[float, Figures]]:
+    """The figures of `config` at each threshold (candidates re-scored once)."""
     answerable = [q for q in questions if q.answerable]
     unanswerable = [q for q in questions if not q.answerable]
-    best = {q.id: (rescore(cands[q.id], config) or (None,))[0] for q in questions}
+    ranked = {q.id: rescore(cands[q.id], config) for q in questions}
+    best = {q.id: (ranked[q.id] or (None,))[0] for q in questions}
 
     def ok(q: Question) -> bool:
         c = best[q.id]
         return c is not None and q.gold is not None and q.gold in c.text
 
-    def answered(q: Question) -> bool:
+    def answered(q: Question, threshold: float) -> bool:
         c = best[q.id]
-        return c is not None and q.id not in vetoed and c.score >= config.threshold
+        return c is not None and q.id not in vetoed and c.score >= threshold
 
     n = len(answerable) or 1
     margins = []
     for q in answerable:
-        ranked = rescore(cands[q.id], config)
-        gold = [c.score for c in ranked if q.gold is not None and q.gold in c.text]
-        other = [c.score for c in ranked if q.gold is None or q.gold not in c.text]
+        gold = [c.score for c in ranked[q.id] if q.gold is not None and q.gold in c.text]
+        other = [c.score for c in ranked[q.id] if q.gold is None or q.gold not in c.text]
         if gold:
             margins.append(max(-0.2, min(0.2, gold[0] - (other[0] if other else 0.0))))
         else:
             margins.append(-0.2)
-    return Figures(
-        margin=sum(margins) / n,
-        top1=sum(ok(q) for q in answerable) / n,
-        contains_gold=sum(ok(q) and answered(q) for q in answerable) / n,
-        answered=sum(answered(q) for q in answerable) / n,
-        null=sum(not answered(q) for q in unanswerable) / (len(unanswerable) or 1),
-    )
+    top1 = sum(ok(q) for q in answerable) / n
+    return [
+        (
+            t,
+            Figures(
+                margin=sum(margins) / n,
+                top1=top1,
+                contains_gold=sum(ok(q) and answered(q, t) for q in answerable) / n,
+                answered=sum(answered(q, t) for q in answerable) / n,
+                null=sum(not answered(q, t) for q in unanswerable) / (len(unanswerable) or 1),
+            ),
+        )
+        for t in thresholds
+    ]
 
 
 def calibrate(
@@ -94,12 +116,10 @@ def calibrate(
     config: AnswerConfig,
     vetoed: frozenset[str] = frozenset(),
 ) -> tuple[float, Figures]:
-    rows = [
-        (t, figures(questions, cands, replace(config, threshold=t), vetoed)) for t in THRESHOLDS
-    ]
+    rows = sweep(questions, cands, config, THRESHOLDS, vetoed)
     allowed = [(t, f) for t, f in rows if f.answered >= MIN_ANSWERED] or rows[:1]
-    top = max((f.null, f.contains_gold) for _, f in allowed)
-    tied = [(t, f) for t, f in allowed if (f.null, f.contains_gold) == top]
+    top = max(f.contains_gold + f.null for _, f in allowed)
+    tied = [(t, f) for t, f in allowed if f.contains_gold + f.null == top]
     return tied[len(tied) // 2]
 
 
@@ -110,36 +130,71 @@ def show(label: str, f: Figures) -> str:
     )
 
 
+def veto_config(min_chars: int) -> AnswerConfig:
+    """The default configuration, vetoing from words of `min_chars` letters (0: no veto)."""
+    if not min_chars:
+        return replace(AnswerConfig(), unmatched_veto=False)
+    return replace(AnswerConfig(), unmatched_veto=True, unmatched_min_chars=min_chars)
+
+
+def configured(setting: dict[str, object]) -> AnswerConfig:
+    """An `AnswerConfig` from one grid setting ("veto_from" as in `veto_config`)."""
+    rest = {k: v for k, v in setting.items() if k != "veto_from"}
+    return replace(veto_config(int(setting["veto_from"])), **rest)  # type: ignore[call-overload, arg-type]
+
+
 def main() -> None:
     embedder = QueryMemo(UseEmbedder(threads=2))
     searcher = Searcher(load_index(REPO / ".clustersearch/index"), embedder)
     answerer = Answerer(searcher, embedder)
     depth = answerer.config.candidate_hits
     questions = {s: load_questions(REPO / "eval/questions.jsonl", s) for s in ("dev", "test")}
-    cands = {
-        q.id: answerer.features(q.question, searcher.search(q.question, depth))
-        for qs in questions.values()
-        for q in qs
+    hits = {q.id: searcher.search(q.question, depth) for qs in questions.values() for q in qs}
+    # The features themselves depend on these settings: one candidate set per variant.
+    variants = {
+        values: {
+            q.id: answerer.with_config(
+                replace(AnswerConfig(), **dict(zip(FEATURES, values, strict=True)))
+            ).features(q.question, hits[q.id])
+            for qs in questions.values()
+            for q in qs
+        }
+        for values in itertools.product(*FEATURES.values())
     }
-    vetoed = frozenset(
-        q.id for qs in questions.values() for q in qs if answerer.unmatched(q.question)
-    )
+    # Which questions the unmatched-word check vetoes, for each word length it starts at.
+    vetoes = {
+        n: frozenset(
+            q.id
+            for qs in questions.values()
+            for q in qs
+            if n and answerer.with_config(veto_config(n)).unmatched(q.question)
+        )
+        for n in UNMATCHED
+    }
     dev = questions["dev"]
+    settings = len(list(itertools.product(*GRID.values()))) * len(variants) * len(UNMATCHED)
     print(f"dev: {sum(q.answerable for q in dev)} answerable, "
-          f"{sum(not q.answerable for q in dev)} without answer; grid of "
-          f"{len(list(itertools.product(*GRID.values())))} weight settings")  # fmt: skip
+          f"{sum(not q.answerable for q in dev)} unanswerable; {settings} settings")  # fmt: skip
     results = []
-    for values in itertools.product(*GRID.values()):
-        config = replace(AnswerConfig(), **dict(zip(GRID, values, strict=True)))
-        threshold, f = calibrate(dev, cands, config, vetoed)
-        results.append((f.top1, f.null, f.margin, values, threshold, f))
+    names = (*FEATURES, "veto_from", *GRID)
+    for (variant, cands), min_chars in itertools.product(variants.items(), UNMATCHED):
+        for values in itertools.product(*GRID.values()):
+            setting = dict(zip(names, (*variant, min_chars, *values), strict=True))
+            config = configured(setting)
+            threshold, f = calibrate(dev, cands, config, vetoes[min_chars])
+            results.append(
+                (f.contains_gold + f.null, f.margin, (*variant, min_chars, *values), threshold, f)
+            )
     results.sort(reverse=True)
-    print(f"best settings on dev ({', '.join(GRID)}):")
+    print(f"best settings on dev ({', '.join(names)}):")
     for *_, values, threshold, f in results[:8]:
         print(f"  {values}  threshold {threshold:.2f}  " + show("dev", f))
     *_, values, threshold, chosen = results[0]
-    config = replace(AnswerConfig(), **dict(zip(GRID, values, strict=True)), threshold=threshold)
-    print(f"\nchosen: {dict(zip(GRID, values, strict=True))}, threshold {threshold:.2f}")
+    setting = dict(zip(names, values, strict=True))
+    config = replace(configured(setting), threshold=threshold)
+    cands = variants[values[: len(FEATURES)]]
+    vetoed = vetoes[int(setting["veto_from"])]
+    print(f"\nchosen: {setting}, threshold {threshold:.2f}")
     rows = [(t, figures(dev, cands, replace(config, threshold=t), vetoed)) for t in THRESHOLDS]
     tied = [t for t, f in rows if (f.null, f.contains_gold, f.answered) ==
             (chosen.null, chosen.contains_gold, chosen.answered)]  # fmt: skip

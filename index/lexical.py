@@ -28,11 +28,13 @@ any snapshot gets a consistent BM25 (see `index.store`).
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -318,6 +320,17 @@ class LexicalIndex:
             vocab: Mapping[str, int] = self._retriever.vocab_dict  # type: ignore[attr-defined]
             self._vocabulary = tuple(sorted(t for t in vocab if t))
         return self._vocabulary
+
+    def idf(self, term: str) -> float:
+        """BM25's inverse document frequency of `term`: ln(1 + (N - df + 0.5) / (df + 0.5)),
+        with df the number of chunks holding it (0 for a term not indexed)."""
+        vocab: Mapping[str, int] = self._retriever.vocab_dict  # type: ignore[attr-defined]
+        scores: Mapping[str, Any] = self._retriever.scores  # type: ignore[attr-defined]
+        indptr = scores["indptr"]
+        row = vocab.get(term) if term else None
+        df = 0 if row is None or row + 1 >= len(indptr) else int(indptr[row + 1] - indptr[row])
+        n = len(self.chunk_ids)
+        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
     def analyse(self, query: str) -> list[QueryTerm]:
         """The query's words and their terms, typos corrected against this index's vocabulary."""

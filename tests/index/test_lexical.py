@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import math
 from pathlib import Path
+
+import pytest
 
 from index.chunk import Chunk
 from index.lexical import (
@@ -9,6 +12,7 @@ from index.lexical import (
     compound_parts,
     correct_typos,
     fold,
+    lexical_from_terms,
     max_edits,
     passage_pieces,
     passage_terms,
@@ -147,3 +151,11 @@ def test_bm25_scores_a_misspelt_query_like_the_right_one() -> None:
     assert lexical.scores("Forschnug Bayern") == lexical.scores("Forschung Bayern")
     assert lexical.vocabulary == tuple(sorted(lexical.vocabulary))
     assert "forschung" in lexical.vocabulary
+
+
+def test_idf_is_bm25s_inverse_document_frequency() -> None:
+    index = lexical_from_terms([7, 8, 9], [["clust", "netz"], ["clust"], ["geld"]])
+    assert index.idf("clust") == pytest.approx(math.log(1 + (3 - 2 + 0.5) / (2 + 0.5)))
+    assert index.idf("geld") == pytest.approx(math.log(1 + (3 - 1 + 0.5) / (1 + 0.5)))
+    # a term the index does not hold is as rare as can be
+    assert index.idf("österreich") == index.idf("") == pytest.approx(math.log(8.0))
