@@ -33,7 +33,11 @@ MIN_ANSWERED = 0.90
 # The unmatched-word veto (`AnswerConfig.unmatched_veto`) from words of this many letters;
 # 0: no veto.
 UNMATCHED = (0, 4, 6, 8)
-FEATURES = {"terms": ("typed", "corrected", "bridged"), "idf_weighted": (False, True)}
+FEATURES = {
+    "terms": ("corrected", "bridged"),
+    "idf_weighted": (False, True),
+    "sentence_pairs": (True,),
+}
 GRID = {
     "w_semantic": (0.2, 0.3, 0.4),
     "w_overlap": (0.2, 0.3),
@@ -42,6 +46,7 @@ GRID = {
     "w_retrieval": (0.0, 0.1),
     "fragment_penalty": (1.0, 0.85),
     "unfocused_penalty": (1.0, 0.8),
+    "padded_penalty": (1.0, 0.97, 0.94, 0.9),
 }
 THRESHOLDS = [round(0.20 + 0.01 * i, 2) for i in range(61)]
 

@@ -100,6 +100,11 @@ class AnswerConfig:
     fragment_penalty: float = 0.85
     unfocused_penalty: float = 0.8
     candidate_hits: int = 10
+    # Also offer each sentence together with the next one of its paragraph.
+    sentence_pairs: bool = True
+    # A pair whose second sentence adds nothing (`Candidate.padded`) is scaled by this, so
+    # the single sentence wins: the shortest span that answers.
+    padded_penalty: float = 0.9
     max_label_lines: int = 4
     # A question word of at least this many letters that matches nothing in the index
     # (`index.unmatched`; 0 turns the check off) names the reason of a null answer
@@ -146,6 +151,9 @@ class Candidate:
     region_ok: bool
     fragment: bool
     score: float
+    # a sentence with the next one (`sentence_pairs`) that holds no more question words
+    # and no more of what is asked for than one of them alone
+    padded: bool = False
     # The score as if the passage had been retrieved first: how well the span itself
     # answers, which decides whether another document supports the answer.
     support: float = 0.0
@@ -497,12 +505,19 @@ class Answerer:
         """Every candidate span of `hits` with its features (score not yet set)."""
         spans: list[tuple[Hit, int, int, str]] = []
         seen: set[tuple[str, int, int]] = set()
+        # a sentence pair's key -> the keys of its two sentences
+        pairs: dict[tuple[str, int, int], tuple[tuple[str, int, int], ...]] = {}
         for hit in hits:
-            for start, end, text in self._spans(hit):
+            for start, end, text, split_at in self._spans(hit):
                 key = (hit.document.id, start, end)
                 if key not in seen:
                     seen.add(key)
                     spans.append((hit, start, end, text))
+                    if split_at is not None:
+                        pairs[key] = (
+                            (hit.document.id, start, split_at[0]),
+                            (hit.document.id, split_at[1], end),
+                        )
         if not spans:
             return []
         q_vec = self._embedder.encode_queries([question])[0]
@@ -535,7 +550,7 @@ class Answerer:
                     score=0.0,
                 )
             )
-        return out
+        return _mark_padded(out, pairs)
 
     def _analyse(self, question: str) -> list[QueryTerm]:
         if self.config.terms == "bridged":
@@ -557,7 +572,7 @@ class Answerer:
             self._sentences[document.id] = cached
         return cached
 
-    def _spans(self, hit: Hit) -> Iterable[tuple[int, int, str]]:
+    def _spans(self, hit: Hit) -> Iterable[tuple[int, int, str, tuple[int, int] | None]]:
         """(start, end, text) of the candidate spans of a passage.
 
         `text` is built from the sentences as split, not re-cut from the document, so a
@@ -576,7 +591,22 @@ class Answerer:
         for i, sentence in enumerate(sentences):
             if sentence.end <= chunk.start or sentence.start >= chunk.end:
                 continue
-            yield sentence.start, sentence.end, sentence.text
+            yield sentence.start, sentence.end, sentence.text, None
+            following = sentences[i + 1] if i + 1 < len(sentences) else None
+            if (
+                self.config.sentence_pairs
+                and following is not None
+                and following.start < chunk.end
+                and same_block(sentence, following)
+                and not _is_fragment(sentence.text)
+            ):
+                # a "short span of sentences": this one and the next of its paragraph
+                yield (
+                    sentence.start,
+                    following.end,
+                    joined(sentence, following),
+                    (sentence.end, following.start),
+                )
             previous = sentences[i - 1] if i else None
             if (
                 previous is not None
@@ -584,7 +614,7 @@ class Answerer:
                 and same_block(previous, sentence)
             ):
                 # "This is proven to …": the sentence it refers back to comes with it.
-                yield previous.start, sentence.end, joined(previous, sentence)
+                yield previous.start, sentence.end, joined(previous, sentence), None
             if not _is_fragment(sentence.text):
                 continue
             # A list-like line with the label lines above it in the same block.
@@ -596,7 +626,12 @@ class Answerer:
                 and same_block(sentences[first - 1], sentences[first])
             ):
                 first -= 1
-                yield sentences[first].start, sentence.end, joined(sentences[first], sentence)
+                yield (
+                    sentences[first].start,
+                    sentence.end,
+                    joined(sentences[first], sentence),
+                    None,
+                )
 
     def _span_vectors(self, spans: Sequence[tuple[Hit, int, int, str]]) -> np.ndarray:
         """The embeddings of `spans`, from the cache or embedded in one batch (thread-safe)."""
@@ -644,7 +679,25 @@ def _score(c: Candidate, retrieval: float, config: AnswerConfig) -> float:
         score *= config.fragment_penalty
     if c.focus == 0.0:
         score *= config.unfocused_penalty
+    if c.padded:
+        score *= config.padded_penalty
     return min(1.0, max(0.0, score))
+
+
+def _mark_padded(
+    candidates: list[Candidate], pairs: dict[tuple[str, int, int], tuple[tuple[str, int, int], ...]]
+) -> list[Candidate]:
+    """`candidates` with each sentence pair marked `padded` when one of its sentences alone
+    has as many of the question's words and as much evidence."""
+    by_key = {(c.hit.document.id, c.start, c.end): c for c in candidates}
+    out = []
+    for c in candidates:
+        parts = [
+            by_key[k] for k in pairs.get((c.hit.document.id, c.start, c.end), ()) if k in by_key
+        ]
+        padded = any(p.focus >= c.focus and p.evidence >= c.evidence for p in parts)
+        out.append(replace(c, padded=padded) if padded else c)
+    return out
 
 
 def _reason(best: Candidate) -> str:

@@ -272,13 +272,22 @@ def two_sources(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) ->
     return Answerer(Searcher(load_index(root / "index"), embedder), embedder)
 
 
+QUESTION = "Wie viele Mitarbeiter hat das Cluster Nordlicht?"
+
+
 def test_a_fact_told_by_two_documents_cites_both(two_sources: Answerer) -> None:
-    answer = two_sources.ask("Wie viele Mitarbeiter hat das Cluster Nordlicht?", 3)
+    answer = two_sources.ask(QUESTION, 3)
     assert answer.text is not None and "25 Mitarbeiter" in answer.text
+    # A pair with the sentence before adds no question word here ("padded"): the sentence
+    # alone is the answer, and each source's own sentence is cited.
     assert sorted((c.document.id, c.text) for c in answer.citations) == [
         ("a", "Im Cluster Nordlicht arbeiten 25 Mitarbeiter an maritimen Projekten."),
         ("b", "Heute beschäftigt das Cluster Nordlicht 25 Mitarbeiter."),
     ]
+    pair = next(c for c in answer.candidates if c.text.startswith("Das Cluster Nordlicht vernetzt"))
+    assert pair.text.endswith("Projekten.") and pair.padded
+    unpadded = two_sources.with_config(replace(two_sources.config, padded_penalty=1.0))
+    assert unpadded.ask(QUESTION, 3).text == pair.text  # longer, and scored a bit higher
     assert answer.citations[0].text == answer.text
     # A fact only one source tells cites that one.
     founded = two_sources.ask("Wann wurde das Cluster Nordlicht gegründet?", 3)
@@ -327,6 +336,7 @@ def test_rescore_weights_and_penalties(answerer: Answerer) -> None:
     only_semantic = AnswerConfig(
         w_semantic=1.0, w_overlap=0.0, w_focus=0.0, w_evidence=0.0, w_retrieval=0.0,
         fragment_penalty=1.0, echo_penalty=1.0, unfocused_penalty=1.0, region_penalty=1.0,
+        padded_penalty=1.0,
     )  # fmt: skip
     from index.answer import rescore
 
@@ -336,6 +346,14 @@ def test_rescore_weights_and_penalties(answerer: Answerer) -> None:
     )
     halved = rescore([label], replace_config(only_semantic, fragment_penalty=0.5))[0]
     assert halved.score == pytest.approx(max(0.0, label.semantic) * 0.5)
+    padded = next(c for c in features if c.padded)
+    assert rescore([padded], replace_config(only_semantic, padded_penalty=0.9))[0].score == (
+        pytest.approx(max(0.0, padded.semantic) * 0.9)
+    )
+    # retrieval counts in the score, not in the support (scored as if retrieved first)
+    by_retrieval = replace_config(only_semantic, w_semantic=0.0, w_retrieval=1.0)
+    [scored] = rescore([replace(label, retrieval=0.25)], by_retrieval)
+    assert (scored.score, scored.support) == (0.25, 1.0)
 
 
 def replace_config(config: AnswerConfig, **changes: float) -> AnswerConfig:
