@@ -7,35 +7,40 @@ generated: the answer is `document.text[start:end]` of its first citation, and e
 citation is verified against its document before it is returned (one that does not verify
 is dropped and logged, never shown).
 
-Candidates are the sentences that overlap one of the first `candidate_hits` passages; a
-sentence opening with a back-reference ("This is proven to …", "Dabei …") is also offered
-with the sentence before it; a short list-like line ("Edith Köchel", "January 2000") is also
-offered together with the label lines just above it in its block ("Contact person" …,
-"Start Date").
+Candidates are the sentences that overlap one of the first `candidate_hits` passages; each
+sentence with the next one of its paragraph (`sentence_pairs`); a sentence opening with a
+back-reference ("This is proven to …", "Dabei …") with the sentence before it; a short
+list-like line ("Edith Köchel", "January 2000") together with the label lines just above it
+in its block ("Contact person" …, "Start Date").
 
 A candidate's score, in [0, 1], is a weighted mean (`AnswerConfig` holds the weights):
 
 * `semantic`  cosine similarity of question and candidate (embedded with the searcher's
               embedder after its document title and section heading; cached per span);
 * `overlap`   share of the question's words found in the candidate, its section heading or
-              its document title — stemmed, compound parts and the other language's word
-              included (`index.lexical.query_analysis`, plus `_QUESTION_PAIRS`);
+              its document title — the words as the searcher reads them (`terms`): stemmed,
+              compound parts, typos corrected, the term map's and the word bridge's words
+              of the other language, plus `_QUESTION_PAIRS`;
 * `focus`     the same share in the candidate alone;
 * `evidence`  whether the candidate holds what the question asks for: a number next to the
-              counted word for "how many"/"wie viele", an amount for "how much"/"wie
-              viel"/"budget", a percentage for "what share"/"Anteil", a date or year for
-              "when"/"wann"/"seit wann", a name for "who" (English text); 1.0 otherwise;
+              counted word for "how many"/"wie viele(n)", an amount for "how much"/"wie
+              viel"/"budget", a percentage for "what share"/"Anteil"/"…quote", a date for
+              "when"/"wann", a date or a span of years for "how long"/"seit wann", a Land
+              for "which state"/"welches Bundesland", a phone number or a street/postcode
+              when asked for, a name for "who" (English text); 1.0 otherwise;
 * `retrieval` the fused search score of the passage it came from, relative to the first.
 
 Then it is scaled down when the passage is about other Länder than the question names
 (`region_penalty`), when the candidate only repeats question words (`echo_penalty`), when
-it consists of list-like lines only (`fragment_penalty`) and when it shares no word with
-the question (`unfocused_penalty`). The best candidate answers when its score reaches
-`threshold` — unless the question has a salient word the index has no trace of, even after
+it consists of list-like lines only (`fragment_penalty`), when it shares no word with the
+question (`unfocused_penalty`) and when it is a sentence pair whose second sentence adds
+nothing (`padded_penalty`). The best candidate answers when its score reaches `threshold`.
+A null answer names the question's salient words the index has no trace of, even after
 typo correction, the term map and the word bridge ("Österreich", "email"; see
-`index.unmatched`): then the corpus does not hold the answer, whatever the score. Otherwise
-every other document whose own best candidate is within `support_margin` of
-it (and above the threshold) is cited too, so a fact told by two sources cites both.
+`index.unmatched`), when there are any; with `unmatched_veto` such a word makes the answer
+null whatever the score. Otherwise every other document whose own best candidate is within
+`support_margin` of it (scored as if retrieved first, and above the threshold) is cited
+too, so a fact told by two sources cites both.
 """
 
 from __future__ import annotations
@@ -76,7 +81,9 @@ __all__ = [
 
 log = logging.getLogger("clustersearch.answer")
 
-Kind = Literal["count", "amount", "share", "date", "duration", "who", "land", "none"]
+Kind = Literal[
+    "count", "amount", "share", "date", "duration", "who", "land", "phone", "address", "none"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +275,10 @@ def _counted_terms(word: str) -> frozenset[str]:
 
 def expectation(question: str) -> Expectation:
     """The kind of answer `question` asks for ("how many" → count, "wann" → date, …)."""
+    if _PHONE_ASKED.search(question):
+        return Expectation("phone")
+    if _ADDRESS_ASKED.search(question):
+        return Expectation("address")
     if _DURATION.search(question):
         return Expectation("duration")
     count = _COUNT.search(question)
@@ -287,6 +298,17 @@ def expectation(question: str) -> Expectation:
 
 
 _WHO = re.compile(r"(who|whom|wer|wen|wem)\b", re.I)
+# Contact details: a phone number, or where an office is (street, postcode and town).
+_PHONE_ASKED = re.compile(r"\b(phone|telephone|telefon\w*|fax|rufnummer|durchwahl)\b", re.I)
+_ADDRESS_ASKED = re.compile(
+    r"\b(address|adresse|anschrift|street|straße|postcode|postal\s+code|postleitzahl)\b", re.I
+)
+_PHONE = re.compile(r"(?<![\w])\+?\d[\d ()/\-]{6,}\d")
+_ADDRESS = re.compile(
+    r"\b[\w\-]*(?:straße|strasse|str\.|weg|platz|allee|ring|damm|street|road)\s+\d+\w?\b"
+    r"|\b\d{5}\s+[A-ZÄÖÜ][\w\-]+",
+    re.I,
+)
 _NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b([A-ZÄÖÜ][\w\-]+|[A-Z]{2,})", re.M)
 _NUMBER = re.compile(
     r"(?<![\w.,])(\d+(?:[.,]\d+)*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
@@ -324,6 +346,10 @@ def evidence(span: str, expected: Expectation, lang: str = "en") -> float:
         return 1.0 if lang != "en" or _NAME.search(span) else 0.0
     if expected.kind == "land":
         return 1.0 if find_regions(span) else 0.0
+    if expected.kind == "phone":
+        return 1.0 if _PHONE.search(span) else 0.0
+    if expected.kind == "address":
+        return 1.0 if _ADDRESS.search(span) else 0.0
     numbers = list(_NUMBER.finditer(span))
     if expected.kind == "date":
         return 1.0 if _YEAR.search(span) or (_MONTHS.search(span) and numbers) else 0.0

@@ -89,6 +89,16 @@ def test_evidence_for_each_kind() -> None:
         evidence("In Baden-Wuerttemberg the Cluster Dialogue is the umbrella brand.", land) == 1.0
     )
     assert evidence("The cluster combines a Ltd and an association.", land) == 0.0
+    phone = expectation("What is the phone number of the cluster policy unit?")
+    assert phone.kind == "phone" and expectation("Wie lautet die Telefonnummer?") == phone
+    assert evidence("Edith Köchel\n+49 (0) 711 123-2240", phone) == 1.0
+    assert evidence("70174 Stuttgart", phone) == 0.0  # a postcode is no phone number
+    address = expectation("What is the street address of the unit?")
+    assert address.kind == "address" and expectation("Wie ist die Anschrift?") == address
+    assert evidence("Theodor-Heuss-Straße 4", address) == 1.0
+    assert evidence("Regional Economic Policy\n70174 Stuttgart", address, "en") == 1.0
+    assert evidence("Ministry of Economic Affairs, Labour and Housing", address) == 0.0
+    assert expectation("Where is BioCon Valley located?").kind == "none"  # a town may do
     assert evidence("anything", Expectation("none")) == 1.0
 
 
