@@ -95,10 +95,10 @@ class AnswerConfig:
     for inspection and tuning, but out of the score).
     """
 
-    threshold: float = 0.67
+    threshold: float = 0.64
     support_margin: float = 0.05
-    w_semantic: float = 0.2
-    w_overlap: float = 0.3
+    w_semantic: float = 0.3
+    w_overlap: float = 0.2
     w_focus: float = 0.0
     w_evidence: float = 0.25
     w_retrieval: float = 0.1

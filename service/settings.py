@@ -190,7 +190,7 @@ class Settings(BaseSettings):
     # string) and give null for 8 of the 11 unanswerable ones, 2 of them by the
     # unmatched-word check (`index.unmatched`) (README, "Answers").
     answer_threshold: float = Field(
-        0.67, ge=0.0, le=1.0, description="Lowest answer score /ask returns an answer for."
+        0.64, ge=0.0, le=1.0, description="Lowest answer score /ask returns an answer for."
     )
 
 

@@ -45,7 +45,7 @@ def test_invalid_settings(clean_env: None, kwargs: dict[str, object], message: s
 
 # issue 4: the /ask no-answer threshold
 def test_answer_threshold_default_and_bounds(clean_env: None) -> None:
-    assert Settings().answer_threshold == 0.67
+    assert Settings().answer_threshold == 0.64
     assert Settings(answer_threshold=0.7).answer_threshold == 0.7
     for bad in (-0.1, 1.5):
         with pytest.raises(ValidationError, match="answer_threshold"):
