@@ -779,9 +779,12 @@ def _is_question_word(word: str) -> bool:
 
 
 def _is_content(text: str) -> bool:
-    """Whether a sentence can be an answer: it has words (not just "Mehr: …" or a code)."""
+    """Whether a sentence can be an answer: it has words (not just "Mehr: …" or a code),
+    or it is a phone number ("+49 (0) 711 123-2240")."""
     words = _ALPHA.findall(text)
-    return len(words) >= 2 or (any(c.isdigit() for c in text) and len(words) >= 1)
+    if len(words) >= 2 or (any(c.isdigit() for c in text) and len(words) >= 1):
+        return True
+    return _PHONE.fullmatch(text.strip()) is not None
 
 
 def _is_fragment(text: str) -> bool:

@@ -443,3 +443,11 @@ def test_idf_weighted_overlap_counts_rare_words_more(answerer: Answerer) -> None
     pairs = list(zip(plain, weighted, strict=True))
     assert any(a.overlap != b.overlap for a, b in pairs)
     assert all((a.overlap == 1.0) == (b.overlap == 1.0) for a, b in pairs)
+
+
+def test_a_phone_number_line_is_a_candidate(answerer: Answerer) -> None:
+    question = "What is the phone number of the cluster policy unit in Stuttgart?"
+    candidates = answerer.ask(question).candidates
+    assert any(c.text.endswith("\n+49 (0) 711 123-2240") for c in candidates)
+    best_with_phone = next(c for c in candidates if "711 123-2240" in c.text)
+    assert best_with_phone.evidence == 1.0
