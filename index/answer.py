@@ -499,7 +499,7 @@ class Answerer:
                 words = ", ".join(f"“{w}”" for w in unmatched)
                 reason = f"The documents do not mention {words}."
             else:
-                reason = _reason(best)
+                reason = _reason(best, question)
             return Answer(question, None, confidence, reason, (), page(), tuple(candidates))
         chosen = [best]
         seen = {best.hit.document.id}
@@ -726,11 +726,25 @@ def _mark_padded(
     return out
 
 
-def _reason(best: Candidate) -> str:
+_ASKED_FOR: dict[Kind, str] = {
+    "count": "a number of them",
+    "amount": "an amount",
+    "share": "a percentage",
+    "date": "a date",
+    "duration": "a date or a span of time",
+    "who": "a name",
+    "land": "a Land",
+    "phone": "a phone number",
+    "address": "an address",
+}
+
+
+def _reason(best: Candidate, question: str) -> str:
     if not best.region_ok:
         return "The passages found are about other Länder than the question names."
-    if best.evidence < 0.5:
-        return "No passage found states what the question asks for (a number, amount or date)."
+    kind = expectation(question).kind
+    if best.evidence < 0.5 and kind in _ASKED_FOR:
+        return f"No passage found states what the question asks for ({_ASKED_FOR[kind]})."
     return "No sentence found answers the question well enough."
 
 

@@ -187,15 +187,18 @@ def test_a_label_line_comes_with_its_label(answerer: Answerer) -> None:
     assert answer.text.startswith("Start Date\nJanuary 2000")
 
 
-NOTHING_STATED = "No passage found states what the question asks for (a number, amount or date)."
+NOTHING_STATED = "No passage found states what the question asks for ({})."
 
 
 @pytest.mark.parametrize(
     ("question", "reason"),
     [
         ("Wie viele Einwohner hat Thüringen?", "The documents do not mention “Einwohner”."),
-        ("Wie hoch ist das Förderbudget für Cluster in Bayern?", NOTHING_STATED),
-        ("What is the unemployment rate in Saarland?", NOTHING_STATED),
+        (
+            "Wie hoch ist das Förderbudget für Cluster in Bayern?",
+            NOTHING_STATED.format("an amount"),
+        ),
+        ("What is the unemployment rate in Saarland?", NOTHING_STATED.format("a percentage")),
     ],
 )
 def test_no_answer_when_the_corpus_has_none(answerer: Answerer, question: str, reason: str) -> None:
