@@ -554,11 +554,11 @@ class Answerer:
         expected = expectation(question)
         wanted_regions = {m.canonical for m in find_regions(question)}
         top = max((h.score for h in hits), default=1.0) or 1.0
+        asked = frozenset().union(*analysed)
         out = []
         for (hit, start, end, text), sem in zip(spans, semantic, strict=True):
             own = _terms_of(text, hit.document.language)
             context = own | _context_terms(hit)
-            asked = set().union(*analysed) if analysed else set()
             out.append(
                 Candidate(
                     hit=hit,
