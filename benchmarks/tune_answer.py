@@ -3,16 +3,17 @@
 Run: .venv/bin/python benchmarks/tune_answer.py   (needs a built index: make index)
 
 1. Every dev question is searched once (the answerer's candidate depth) and its candidate
-   spans get their features; each weight setting of a small grid re-scores them. A question
-   with a word the index has no trace of (`Answerer.unmatched`) is never answered, whatever
-   the weights and threshold.
-2. Weights: the setting whose best candidate contains the gold string for the most
-   answerable dev questions; ties go to the better no-answer rate (step 3), then to the
-   wider mean margin between the best candidate holding the gold string and the best one
-   not holding it (clipped to ±0.2 per question): the setting least likely to flip.
-3. Threshold: the highest null rate on the dev "no answer" questions that keeps at least
-   90 % of the answerable dev questions answered; of the thresholds that tie, the middle
+   spans get their features, once per feature variant (`FEATURES`: how the question is
+   read, sentence pairs, …); each weight setting of a small grid (`GRID`) re-scores them.
+   With the unmatched-word veto on (`UNMATCHED`), a question with a word the index has no
+   trace of (`Answerer.unmatched`) is never answered, whatever the weights and threshold.
+2. Threshold, per setting: of the thresholds that keep at least 90 % of the answerable dev
+   questions answered, the one with the highest contains-gold + null (null: the share of
+   the dev "no answer" questions left unanswered); of the thresholds that tie, the middle
    one (the widest margin on both sides).
+3. Setting: the highest contains-gold + null at its threshold; ties go to the wider mean
+   margin between the best candidate holding the gold string and the best one not holding
+   it (clipped to ±0.2 per question): the setting least likely to flip.
 4. Prints the figures of the chosen setting on dev, then (reported, never tuned on) on test.
 """
 
@@ -201,13 +202,12 @@ def main() -> None:
     cands = variants[values[: len(FEATURES)]]
     vetoed = vetoes[int(setting["veto_from"])]
     print(f"\nchosen: {setting}, threshold {threshold:.2f}")
-    rows = [(t, figures(dev, cands, replace(config, threshold=t), vetoed)) for t in THRESHOLDS]
+    rows = sweep(dev, cands, config, THRESHOLDS, vetoed)
     tied = [t for t, f in rows if (f.null, f.contains_gold, f.answered) ==
             (chosen.null, chosen.contains_gold, chosen.answered)]  # fmt: skip
     print(f"thresholds giving the same dev figures: {min(tied):.2f}-{max(tied):.2f}")
     print("threshold sweep on dev (chosen weights):")
-    for t in THRESHOLDS[::5]:
-        swept = figures(dev, cands, replace(config, threshold=t), vetoed)
+    for t, swept in rows[::5]:
         print(f"  {t:.2f}  " + show("dev", swept))
     print(show("\nDEV ", chosen))
     test = figures(questions["test"], cands, config, vetoed)
