@@ -54,7 +54,7 @@ def test_ndcg_binary_relevance() -> None:
 
 def test_load_questions_by_split() -> None:
     dev, test, every = (load_questions(QUESTIONS, s) for s in ("dev", "test", "all"))
-    assert (len(dev), len(test), len(every)) == (255, 44, 299)
+    assert (len(dev), len(test), len(every)) == (335, 44, 379)
     assert sum(q.answerable for q in test) == 33
     with pytest.raises(ValueError, match="split must be one of dev, test, all"):
         load_questions(QUESTIONS, "train")
