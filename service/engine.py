@@ -117,7 +117,10 @@ class Engine:
         with self._live.answer_lock:
             cached = self._live.answerer
             if cached is None or cached[0] is not searcher:
-                config = AnswerConfig(threshold=self.settings.answer_threshold)
+                config = AnswerConfig(
+                    scorer=self.settings.answer_scorer,
+                    threshold=self.settings.answer_threshold,
+                )
                 cached = (searcher, Answerer(searcher, self.embedder, config))
                 self._live.answerer = cached
             return cached[1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -184,13 +185,17 @@ class Settings(BaseSettings):
     def api_key_list(self) -> tuple[str, ...]:
         return _split(self.api_keys.get_secret_value())
 
-    # issue 4: below this score /ask answers null. Calibrated on the dev split with
-    # `.venv/bin/python benchmarks/tune_answer.py`: 0.53 is the middle of the thresholds
-    # (0.50-0.56) that answer all 34 answerable dev questions (0.941 contain the gold
-    # string) and give null for 8 of the 11 unanswerable ones, 2 of them by the
-    # unmatched-word check (`index.unmatched`) (README, "Answers").
-    answer_threshold: float = Field(
-        0.64, ge=0.0, le=1.0, description="Lowest answer score /ask returns an answer for."
+    # issue 4: how /ask scores answer candidates: "weighted" (the hand-weighted mean tuned
+    # by benchmarks/tune_answer.py) or "learned" (the logistic model in
+    # index/data/answer_model.json, fitted on the dev split by benchmarks/train_answer.py;
+    # as good on blind questions, not better: README, "Answers").
+    answer_scorer: Literal["learned", "weighted"] = Field(
+        "weighted", description="How /ask scores answer candidates."
+    )
+    # Below this score /ask answers null. Unset: the scorer's own threshold, calibrated on
+    # the dev split (0.59 for the weighted scorer; the learned model's is stored with it).
+    answer_threshold: float | None = Field(
+        None, ge=0.0, le=1.0, description="Lowest answer score /ask returns an answer for."
     )
 
 

@@ -43,9 +43,14 @@ def test_invalid_settings(clean_env: None, kwargs: dict[str, object], message: s
         Settings(_env_file=None, **kwargs)  # type: ignore[call-arg]
 
 
-# issue 4: the /ask no-answer threshold
+# issue 4: the /ask scorer and no-answer threshold
 def test_answer_threshold_default_and_bounds(clean_env: None) -> None:
-    assert Settings().answer_threshold == 0.64
+    # unset: the scorer's own calibrated threshold (index.answer.answer_threshold)
+    assert Settings().answer_threshold is None
+    assert Settings().answer_scorer == "weighted"
+    assert Settings(answer_scorer="learned").answer_scorer == "learned"
+    with pytest.raises(ValidationError, match="answer_scorer"):
+        Settings(answer_scorer="neural")  # type: ignore[arg-type]
     assert Settings(answer_threshold=0.7).answer_threshold == 0.7
     for bad in (-0.1, 1.5):
         with pytest.raises(ValidationError, match="answer_threshold"):
