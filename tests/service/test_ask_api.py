@@ -139,3 +139,15 @@ def test_the_threshold_comes_from_settings(make_client: Callable[..., TestClient
     assert body["answer"] is None
     assert body["reason"] == "No sentence found answers the question well enough."
     assert 0.5 < body["confidence"] < 0.99
+
+
+def test_the_scorer_comes_from_settings(make_client: Callable[..., TestClient]) -> None:
+    from index.scorer import default_model
+
+    weighted = make_client(rate_limit="").post("/ask", json={"question": MONEY}).json()
+    learned = make_client(answer_scorer="learned", rate_limit="")
+    body = learned.post("/ask", json={"question": MONEY}).json()
+    assert body["answer"] == "Every year 1,2 mio. euros are available to fulfill the tasks."
+    # the learned model's probability, above its own calibrated threshold
+    assert default_model().threshold <= body["confidence"] <= 1.0
+    assert body["confidence"] != weighted["confidence"]
