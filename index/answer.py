@@ -712,7 +712,7 @@ class Answerer:
         return np.stack([found[key] for key in keys])
 
 
-WEIGHTED_THRESHOLD = 0.59  # the weighted scorer's threshold, chosen with tune_answer.py
+WEIGHTED_THRESHOLD = 0.61  # the weighted scorer's threshold, chosen with tune_answer.py
 
 
 def answer_threshold(config: AnswerConfig, model: AnswerModel | None) -> float:

@@ -193,7 +193,7 @@ class Settings(BaseSettings):
         "weighted", description="How /ask scores answer candidates."
     )
     # Below this score /ask answers null. Unset: the scorer's own threshold, calibrated on
-    # the dev split (0.59 for the weighted scorer; the learned model's is stored with it).
+    # the dev split (0.61 for the weighted scorer; the learned model's is stored with it).
     answer_threshold: float | None = Field(
         None, ge=0.0, le=1.0, description="Lowest answer score /ask returns an answer for."
     )

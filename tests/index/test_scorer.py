@@ -92,7 +92,7 @@ def test_thresholds_per_scorer() -> None:
     m = model({}, threshold=0.875)
     assert answer_threshold(AnswerConfig(scorer="learned"), m) == 0.875
     assert answer_threshold(AnswerConfig(threshold=0.3), m) == 0.3
-    assert answer_threshold(AnswerConfig(), m) == WEIGHTED_THRESHOLD == 0.59
+    assert answer_threshold(AnswerConfig(), m) == WEIGHTED_THRESHOLD == 0.61
     assert answer_threshold(AnswerConfig(scorer="weighted", threshold=0.5), None) == 0.5
 
 
