@@ -45,12 +45,12 @@ Its score, in [0, 1], comes from one of two scorers (`AnswerConfig.scorer`):
 
 The best candidate answers when its score reaches the threshold: `AnswerConfig.threshold`
 when set, else the learned model's calibrated one (or `WEIGHTED_THRESHOLD`).
-A null answer names the question's salient words the index has no trace of, even after
-typo correction, the term map and the word bridge ("Österreich", "email"; see
-`index.unmatched`), when there are any; with `unmatched_veto` such a word makes the answer
-null whatever the score. Otherwise every other document whose own best candidate is within
-`support_margin` of it (scored as if retrieved first, and above the threshold) is cited
-too, so a fact told by two sources cites both.
+A null answer names the question's salient words (of `unmatched_min_chars` letters or more)
+the index has no trace of, even after typo correction, the term map and the word bridge
+("Österreich"; see `index.unmatched`), when there are any; with `unmatched_veto` (on) such
+a word makes the answer null whatever the score. Otherwise every other document whose own
+best candidate is within `support_margin` of it (scored as if retrieved first, and above
+the threshold) is cited too, so a fact told by two sources cites both.
 """
 
 from __future__ import annotations
