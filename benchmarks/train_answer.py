@@ -86,15 +86,15 @@ def main() -> None:
     embedder = QueryMemo(UseEmbedder(threads=2))
     searcher = Searcher(load_index(REPO / ".clustersearch/index"), embedder)
     answerer = Answerer(searcher, embedder, AnswerConfig(scorer="weighted"))
+    depth = answerer.config.candidate_hits
+    questions = {s: load_questions(REPO / "eval/questions.jsonl", s) for s in ("dev", "test")}
     # the unmatched-word veto of the default config applies to both scorers
     vetoed = frozenset(
         q.id
-        for s in ("dev", "test")
-        for q in load_questions(REPO / "eval/questions.jsonl", s)
+        for qs in questions.values()
+        for q in qs
         if answerer.config.unmatched_veto and answerer.unmatched(q.question)
     )
-    depth = answerer.config.candidate_hits
-    questions = {s: load_questions(REPO / "eval/questions.jsonl", s) for s in ("dev", "test")}
     cands = {
         q.id: answerer.features(q.question, searcher.search(q.question, depth))
         for qs in questions.values()
