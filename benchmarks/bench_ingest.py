@@ -1,4 +1,4 @@
-"""Ingestion benchmark (issue 5) on a real corpus no one here wrote: Debian's reference
+"""Ingestion benchmark on a real corpus no one here wrote: Debian's reference
 manual in English and German (apt-get install debian-reference-en debian-reference-de).
 
 Prints:
@@ -26,12 +26,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from index.chunk import ChunkerConfig
-from index.embed import UseEmbedder, Vectors
-from index.incremental import CACHE_NAME, EmbeddingCache
-from index.ingest import Library, UpdateReport, Upload
-from index.search import Searcher
-from index.store import IndexSnapshot
+from index.config import ChunkerConfig
+from index.embedding.backends import UseEmbedder
+from index.embedding.base import Vectors
+from index.ingest.library import Library, UpdateReport, Upload
+from index.retrieval.searcher import Searcher
+from index.storage.cache import CACHE_NAME, PassageCache
+from index.storage.snapshot import IndexSnapshot
 
 _NUMBERED = re.compile(r"(\d+(?:\.\d+)+)\.\s+(.+)")
 
@@ -65,7 +66,7 @@ class TimedEmbedder:
         return out
 
 
-def _searcher(snapshot: IndexSnapshot, embedder: TimedEmbedder, cache: EmbeddingCache) -> Searcher:
+def _searcher(snapshot: IndexSnapshot, embedder: TimedEmbedder, cache: PassageCache) -> Searcher:
     """A warmed searcher, as the service makes one before it serves a new snapshot (the word
     bridge's vectors through the embedding cache)."""
     inner = embedder.inner
@@ -75,7 +76,7 @@ def _searcher(snapshot: IndexSnapshot, embedder: TimedEmbedder, cache: Embedding
 
 
 def _report_write(
-    label: str, report: UpdateReport, seconds: float, embedder: TimedEmbedder, cache: EmbeddingCache
+    label: str, report: UpdateReport, seconds: float, embedder: TimedEmbedder, cache: PassageCache
 ) -> None:
     stats = report.stats
     assert stats is not None and report.snapshot is not None
@@ -134,7 +135,7 @@ def main() -> int:
             )
         snapshot = report.snapshot
         assert snapshot is not None
-        cache = EmbeddingCache(Path(tmp) / "index" / CACHE_NAME)
+        cache = PassageCache(Path(tmp) / "index" / CACHE_NAME)
         started = time.perf_counter()
         searcher = _searcher(snapshot, embedder, cache)
         print(

@@ -12,11 +12,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from index.answer import Answerer, QueryMemo
-from index.embed import UseEmbedder
-from index.evaluate import load_questions
-from index.search import Searcher
-from index.store import load_index
+from index.answering.answerer import Answerer
+from index.embedding.backends import UseEmbedder
+from index.embedding.memo import QueryMemo
+from index.evaluation.retrieval import load_questions
+from index.retrieval.searcher import Searcher
+from index.storage.snapshot import load_index
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -31,12 +31,14 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from tune_answer import WEIGHTED, calibrate, figures, show
 
-from index.answer import AnswerConfig, Answerer, Candidate, QueryMemo, feature_values
-from index.embed import UseEmbedder
-from index.evaluate import Question, load_questions
-from index.scorer import DEFAULT_MODEL_PATH, FEATURES, AnswerModel
-from index.search import Searcher
-from index.store import load_index
+from index.answering.answerer import Answerer, Candidate, feature_values
+from index.answering.model import DEFAULT_MODEL_PATH, FEATURES, AnswerModel
+from index.config import AnswerConfig
+from index.embedding.backends import UseEmbedder
+from index.embedding.memo import QueryMemo
+from index.evaluation.retrieval import Question, load_questions
+from index.retrieval.searcher import Searcher
+from index.storage.snapshot import load_index
 
 REPO = Path(__file__).resolve().parents[1]
 C = 1.0

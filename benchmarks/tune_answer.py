@@ -25,19 +25,14 @@ import itertools
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from index.answer import (
-    WEIGHTED_THRESHOLD,
-    AnswerConfig,
-    Answerer,
-    Candidate,
-    QueryMemo,
-    rescore,
-)
-from index.embed import UseEmbedder
-from index.evaluate import Question, load_questions
-from index.scorer import AnswerModel
-from index.search import Searcher
-from index.store import load_index
+from index.answering.answerer import Answerer, Candidate, rescore
+from index.answering.model import AnswerModel
+from index.config import WEIGHTED_THRESHOLD, AnswerConfig
+from index.embedding.backends import UseEmbedder
+from index.embedding.memo import QueryMemo
+from index.evaluation.retrieval import Question, load_questions
+from index.retrieval.searcher import Searcher
+from index.storage.snapshot import load_index
 
 REPO = Path(__file__).resolve().parents[1]
 MIN_ANSWERED = 0.90

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import index.lexical as lexical
-from index.bridge import BridgeConfig
-from index.embed import UseEmbedder
-from index.evaluate import load_questions, retrieval_runs
-from index.search import RankingConfig, Searcher
-from index.store import load_index
-from index.terms import term_pairs
+import index.text.analysis as lexical
+from index.config import BridgeConfig, RankingConfig
+from index.embedding.backends import UseEmbedder
+from index.evaluation.retrieval import load_questions, retrieval_runs
+from index.retrieval.searcher import Searcher
+from index.storage.snapshot import load_index
+from index.text.terms import term_pairs
 
 REPO = Path(__file__).resolve().parents[1]
 

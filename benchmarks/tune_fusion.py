@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from index.embed import UseEmbedder
-from index.evaluate import load_questions, retrieval_runs
-from index.fuse import FusionConfig
-from index.search import RankingConfig, Searcher
-from index.store import load_index
+from index.config import FusionConfig, RankingConfig
+from index.embedding.backends import UseEmbedder
+from index.evaluation.retrieval import load_questions, retrieval_runs
+from index.retrieval.searcher import Searcher
+from index.storage.snapshot import load_index
 
 REPO = Path(__file__).resolve().parents[1]
 

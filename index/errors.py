@@ -46,7 +46,7 @@ class DocumentNotFoundError(ClusterSearchError):
     """No document with the requested id exists in the index."""
 
 
-# issue 5: ingestion and corpus updates (mapped to 415/413/422 at the API edge)
+# Ingestion and corpus updates (mapped to 415/413/422 at the API edge)
 __all__ += [
     "DocumentTooLargeError",
     "ExtractionError",

@@ -13,15 +13,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from index.embed import load_embedder
-from index.errors import ClusterSearchError
-from index.pipeline import build_index
+from index import ClusterSearchError, build_index, load_embedder
 from service.engine import Engine, IndexUnavailableError
 from service.schemas import SearchResult
 from service.settings import Settings
 
-if TYPE_CHECKING:  # issue 5
-    from index.ingest import Library, UpdateReport, Upload
+if TYPE_CHECKING:
+    from index import Library, UpdateReport, Upload
 
 __all__ = ["app"]
 
@@ -64,8 +62,8 @@ def build(
             passage_prompt=settings.passage_prompt,
             threads=settings.threads,
         )
-        # issue 5: finish or undo an update that was killed half-way first.
-        from index.ingest import Library
+        # Finish or undo an update that was killed half-way first.
+        from index import Library
 
         Library(settings.corpus_dir, settings.index_dir, embedder, settings.chunker).recover()
         with Progress(
@@ -127,7 +125,7 @@ def search(
         out.print(f"   [dim]{c.document_id} [{c.start}:{c.end}] ({c.source}, {c.language})[/dim]")
 
 
-# issue 4: extractive question answering
+# Extractive question answering
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in German or English.")],
@@ -195,7 +193,7 @@ def eval_(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Measure retrieval (hybrid vs dense-only vs BM25-only) on the gold question set."""
-    from index.evaluate import SPLITS, evaluate, load_questions
+    from index import SPLITS, evaluate, load_questions
 
     if split not in SPLITS:
         err.print(f"[red]Error:[/red] --split must be one of {', '.join(SPLITS)}, got {split!r}.")
@@ -207,9 +205,8 @@ def eval_(
     try:
         engine = Engine.load(settings)
         searcher = engine.require_searcher()
-        # issue 4: the answer figures as their own section, after the retrieval ones
-        from index.evaluate import SECTIONS
-        from index.evaluate_answers import answers_section
+        # The answer figures as their own section, after the retrieval ones
+        from index import SECTIONS, answers_section
 
         sections = {**SECTIONS, "answers": answers_section(engine.require_answerer())}
         report = evaluate(
@@ -236,9 +233,9 @@ def eval_(
         out.print(table)
 
 
-# issue 5: grow the corpus — add, replace, remove and list documents; the index follows.
+# Grow the corpus — add, replace, remove and list documents; the index follows.
 def _library(settings: Settings) -> Library:
-    from index.ingest import Library
+    from index import Library
 
     embedder = load_embedder(
         settings.model,
@@ -258,7 +255,7 @@ def _library(settings: Settings) -> Library:
 
 def _files(paths: list[Path]) -> list[Path]:
     """The files named, and the supported files inside the folders named (sorted)."""
-    from index.extract import FORMATS
+    from index import FORMATS
 
     suffixes = {s for names, _ in FORMATS.values() for s in names}
     out: list[Path] = []
@@ -280,7 +277,7 @@ def _files(paths: list[Path]) -> list[Path]:
 
 
 def _upload(path: Path, **meta: Any) -> Upload:
-    from index.ingest import Upload
+    from index import Upload
 
     return Upload(data=path.read_bytes(), filename=path.name, **meta)
 
@@ -298,7 +295,7 @@ def _print_report(report: UpdateReport) -> None:
         )
 
 
-# issue 5: the metadata options `add` and `replace` share
+# The metadata options `add` and `replace` share
 LangOption = Annotated[str | None, typer.Option(help="Language code (default: detected).")]
 RegionOption = Annotated[
     list[str] | None, typer.Option(help="A Land it concerns (repeatable; default: found).")
@@ -369,7 +366,7 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the documents of the corpus (id, language, characters, pages, title)."""
-    from index.ingest import corpus_documents
+    from index import corpus_documents
 
     settings = _settings()
     with _domain_errors():

@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
-from index.answer import Answerer
-from index.search import Searcher
+from index import Answerer, Searcher
 from service.engine import Engine
 
 __all__ = ["AnswererDep", "EngineDep", "SearcherDep", "WriteKeyDep"]
@@ -26,7 +25,7 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 
 
-# issue 5: the write endpoints (POST/PUT/DELETE /documents) need a key from
+# The write endpoints (POST/PUT/DELETE /documents) need a key from
 # CLUSTERSEARCH_API_KEYS in X-API-Key, compared in constant time (service.access.ReadKeys).
 def require_write_key(
     engine: EngineDep,
@@ -63,7 +62,7 @@ def require_write_key(
 WriteKeyDep = Annotated[None, Depends(require_write_key)]
 
 
-# issue 4: the extractive answerer over the same index
+# The extractive answerer over the same index
 def get_answerer(engine: Annotated[Engine, Depends(get_engine)]) -> Answerer:
     return engine.require_answerer()
 

@@ -1,6 +1,6 @@
 """What the service holds in memory: the embedder and the searcher over the current index.
 
-issue 5: the index can change while the service runs. An update (the API's, through
+The index can change while the service runs. An update (the API's, through
 `Engine.update`, or another process's, such as `clustersearch add`) makes a new build
 current; `install` swaps in a new searcher over the new immutable snapshot in one
 attribute store. A request reads `engine.searcher` once and keeps that searcher, so it sees
@@ -9,21 +9,30 @@ the old or the new state, never a mix.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import TypeVar
 
-from index.answer import AnswerConfig, Answerer, QueryMemo
-from index.embed import Embedder, load_embedder
-from index.errors import CorpusError, IndexMismatchError, IndexNotFoundError
-from index.incremental import CACHE_NAME, EmbeddingCache
-from index.ingest import Library
-from index.load import load_corpus
-from index.search import Searcher
-from index.store import CURRENT, IndexSnapshot, check_compatible, load_index
+from index import (
+    CACHE_NAME,
+    AnswerConfig,
+    Answerer,
+    CorpusError,
+    Embedder,
+    IndexMismatchError,
+    IndexNotFoundError,
+    IndexSnapshot,
+    Library,
+    PassageCache,
+    QueryMemo,
+    Searcher,
+    check_compatible,
+    current_build,
+    load_corpus,
+    load_embedder,
+    load_index,
+)
 from service.settings import Settings
 
 __all__ = ["Engine", "IndexUnavailableError"]
@@ -42,15 +51,14 @@ class _Live:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.library: Library | None = None
-        self._cache: EmbeddingCache | None = None
-        # issue 4
+        self._cache: PassageCache | None = None
         self.answer_lock = threading.Lock()
         self.answerer: tuple[Searcher, Answerer] | None = None
 
-    def cache(self, settings: Settings) -> EmbeddingCache:
+    def cache(self, settings: Settings) -> PassageCache:
         """The index's embedding cache, one connection for the searchers and the library."""
         if self._cache is None:
-            self._cache = EmbeddingCache(settings.index_dir / CACHE_NAME)
+            self._cache = PassageCache(settings.index_dir / CACHE_NAME)
         return self._cache
 
 
@@ -63,13 +71,13 @@ class Engine:
     searcher: Searcher | None
     unavailable_reason: str | None = None
     corpus_changed: bool | None = None
-    # issue 5: the build the searcher serves (None: unknown, so never refreshed from disk).
+    # The build the searcher serves (None: unknown, so never refreshed from disk).
     build: str | None = None
     _live: _Live = field(default_factory=_Live, repr=False, compare=False)
 
     @classmethod
     def load(cls, settings: Settings) -> Engine:
-        # issue 4: /ask embeds the question its search has just embedded; the memo makes
+        # /ask embeds the question its search has just embedded; the memo makes
         # that one model call
         embedder = QueryMemo(
             load_embedder(
@@ -79,7 +87,7 @@ class Engine:
                 threads=settings.threads,
             )
         )
-        # issue 5: an update killed half-way is finished or undone before the index loads.
+        # An update killed half-way is finished or undone before the index loads.
         Library(settings.corpus_dir, settings.index_dir, embedder, settings.chunker).recover()
         try:
             build = _current_build(settings)
@@ -108,7 +116,7 @@ class Engine:
             raise IndexUnavailableError(self.unavailable_reason or "No index is loaded.")
         return self.searcher
 
-    # issue 4: the answerer over the searcher being served; a new snapshot gets a new one
+    # The answerer over the searcher being served; a new snapshot gets a new one
     # (its sentence and vector caches are per snapshot, so a replaced document is never
     # answered from).
 
@@ -125,7 +133,7 @@ class Engine:
                 self._live.answerer = cached
             return cached[1]
 
-    # issue 5: live updates ---------------------------------------------------------------
+    # Live updates ---------------------------------------------------------------
 
     def install(self, snapshot: IndexSnapshot, build: str) -> None:
         """Serve `snapshot` (the build `build`) from now on; its searcher is warmed first,
@@ -201,10 +209,7 @@ def _searcher(
 
 
 def _current_build(settings: Settings) -> str | None:
-    try:
-        return PurePath(os.readlink(settings.index_dir / CURRENT)).name
-    except OSError:
-        return None
+    return current_build(settings.index_dir)
 
 
 def _corpus_changed(settings: Settings, snapshot: IndexSnapshot) -> bool | None:

@@ -8,7 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from index.errors import (
+from index import (
     ClusterSearchError,
     DocumentNotFoundError,
     DocumentTooLargeError,
@@ -29,7 +29,7 @@ _STATUS: dict[type[Exception], int] = {
     DocumentNotFoundError: 404,
     IndexUnavailableError: 503,
 }
-# issue 5: refused documents, and an index that must be rebuilt before it can be updated
+# Refused documents, and an index that must be rebuilt before it can be updated
 _STATUS.update(
     {
         UnsupportedFormatError: 415,

@@ -36,6 +36,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(documents.router)
     app.include_router(health.router)
     app.include_router(ui.router)
-    app.include_router(ask.router)  # issue 4
+    app.include_router(ask.router)
     install_security(app, settings)
     return app

@@ -6,9 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from index.answer import Answer
-from index.load import Document
-from index.search import Hit, SearchPage
+from index import Answer, Document, Hit, SearchPage
 
 __all__ = [
     "AskCitation",
@@ -100,7 +98,7 @@ class SearchResult(BaseModel):
                 start=hit.chunk.start,
                 end=hit.chunk.end,
                 regions=list(hit.chunk.regions),
-                page=doc.page_at(hit.chunk.start),  # issue 5: PDFs know their pages
+                page=doc.page_at(hit.chunk.start),  # PDFs know their pages
             ),
             scores=Scores(
                 dense=round(hit.scores.dense, 6),
@@ -184,7 +182,7 @@ class ErrorResponse(BaseModel):
     detail: str
 
 
-# issue 5: adding, replacing and removing documents
+# Adding, replacing and removing documents
 __all__ += ["DocumentChange", "DocumentIn", "IndexChange"]
 
 
@@ -224,7 +222,7 @@ class DocumentChange(BaseModel):
     took_ms: float
 
 
-# issue 4: POST /ask — an extracted answer with verified citations
+# POST /ask — an extracted answer with verified citations
 
 
 class AskRequest(BaseModel):

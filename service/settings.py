@@ -1,4 +1,8 @@
-"""The one place configuration enters: environment variables `CLUSTERSEARCH_*` (or .env)."""
+"""The one place configuration enters: environment variables `CLUSTERSEARCH_*` (or .env).
+
+Fields are grouped by concern: where the data lives, the model, how passages are cut,
+search and answers, the server, who may call it and how often, and writes.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,22 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from index.chunk import ChunkerConfig
-from index.embed import DEFAULT_MODEL, ST_PREFIX
+from index import (
+    CHECKPOINTS,
+    DEFAULT_MODEL,
+    MAX_K,
+    MAX_QUERY_CHARS,
+    ST_PREFIX,
+    AnswerConfig,
+    ChunkerConfig,
+)
 
 __all__ = ["MIN_KEY_CHARS", "Settings"]
 
-# issue 6: read API keys must be long enough not to be guessed
-MIN_KEY_CHARS = 16
+MIN_KEY_CHARS = 16  # API keys must be long enough not to be guessed
 _STORAGE_URI = re.compile(r"[a-z][a-z0-9+]*://.*")
 _ORIGIN = re.compile(r"https?://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?")
+_CHUNKER = ChunkerConfig()
 
 
 class Settings(BaseSettings):
@@ -27,8 +38,11 @@ class Settings(BaseSettings):
         env_prefix="CLUSTERSEARCH_", env_file=".env", extra="ignore", frozen=True
     )
 
+    # --- data ---------------------------------------------------------------------------
     corpus_dir: Path = Field(Path("corpus"), description="Corpus: manifest.toml + documents/.")
     index_dir: Path = Field(Path(".clustersearch/index"), description="Where the index lives.")
+
+    # --- model --------------------------------------------------------------------------
     model: str = Field(
         DEFAULT_MODEL,
         description=f"{DEFAULT_MODEL!r} or '{ST_PREFIX}NAME_OR_PATH' (local, never downloaded).",
@@ -36,13 +50,79 @@ class Settings(BaseSettings):
     query_prompt: str = Field("", description="Prefix for queries (e5: 'query: ').")
     passage_prompt: str = Field("", description="Prefix for passages (e5: 'passage: ').")
     threads: int = Field(2, ge=1, le=64, description="BLAS threads for the default model.")
-    chunk_size: int = Field(600, ge=50, le=8000)
-    chunk_overlap: int = Field(80, ge=0)
+
+    # --- passages -----------------------------------------------------------------------
+    chunk_size: int = Field(_CHUNKER.chunk_size, ge=50, le=8000)
+    chunk_overlap: int = Field(_CHUNKER.chunk_overlap, ge=0)
+
+    # --- search and answers -------------------------------------------------------------
     default_k: int = Field(5, ge=1)
-    max_k: int = Field(50, ge=1, le=1000)
-    max_query_chars: int = Field(1000, ge=1)
+    max_k: int = Field(MAX_K, ge=1, le=1000)
+    max_query_chars: int = Field(MAX_QUERY_CHARS, ge=1)
+    answer_scorer: Literal["learned", "weighted"] = Field(
+        AnswerConfig().scorer,
+        description="How /ask scores answer candidates: 'weighted' (the hand-weighted mean "
+        "of benchmarks/tune_answer.py) or 'learned' (index/data/answer_model.json).",
+    )
+    answer_threshold: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description="Lowest answer score /ask returns an answer for; unset: the scorer's "
+        "own, calibrated on the dev split.",
+    )
+
+    # --- server -------------------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+
+    # --- who may call, how often, how much ----------------------------------------------
+    cors_origins: str = Field(
+        "",
+        description="Comma-separated origins (scheme://host[:port]) whose pages may call the "
+        "API, e.g. portals embedding the widget; empty: no cross-origin access.",
+    )
+    rate_limit: str = Field(
+        "60/minute",
+        description="Per-client limit on /search and /ask in `limits` notation "
+        "('60/minute', '10/second;1000/day'); empty disables rate limiting.",
+    )
+    rate_limit_storage: str = Field(
+        "memory://", description="Where rate-limit counters live (a `limits` storage URI)."
+    )
+    max_body_bytes: int = Field(
+        64 * 1024, ge=1024, description="Largest request body in bytes (413 above it)."
+    )
+    read_api_keys: SecretStr = Field(
+        SecretStr(""),
+        description="Comma-separated read keys; when set, /search and /ask need X-API-Key "
+        "and each key has its own rate-limit bucket. Empty: open (default).",
+    )
+    frame_ancestors: str = Field(
+        "'none'", description="CSP frame-ancestors: who may frame the pages ('none', 'self', …)."
+    )
+
+    # --- writes (POST/PUT/DELETE /documents) ---------------------------------------------
+    api_keys: SecretStr = Field(
+        SecretStr(""),
+        description="Comma-separated keys (≥ 16 characters) for the write endpoints "
+        "(POST/PUT/DELETE /documents, header X-API-Key). Empty: writes are refused (403).",
+    )
+    max_document_bytes: int = Field(
+        20 * 1024 * 1024,
+        ge=1,
+        description="Largest document file that can be added, in bytes (413 above it).",
+    )
+    max_document_body_bytes: int = Field(
+        25 * 1024 * 1024,
+        ge=1024,
+        description="Largest request body under /documents (document uploads), in bytes.",
+    )
+    pause_at: str = Field(
+        "",
+        description="Test hook: an update stops at this checkpoint (document-written, "
+        "manifest-written, index-written) so a test can kill it there. Leave empty.",
+    )
 
     @field_validator("model")
     @classmethod
@@ -62,41 +142,6 @@ class Settings(BaseSettings):
         if self.default_k > self.max_k:
             raise ValueError(f"default_k ({self.default_k}) must not exceed max_k ({self.max_k})")
         return self
-
-    @property
-    def chunker(self) -> ChunkerConfig:
-        return ChunkerConfig(chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap)
-
-    # issue 6: safe to expose — CORS allowlist, rate and body limits, read keys, framing
-    cors_origins: str = Field(
-        "",
-        description="Comma-separated origins (scheme://host[:port]) whose pages may call the "
-        "API, e.g. portals embedding the widget; empty: no cross-origin access.",
-    )
-    rate_limit: str = Field(
-        "60/minute",
-        description="Per-client limit on /search and /ask in `limits` notation "
-        "('60/minute', '10/second;1000/day'); empty disables rate limiting.",
-    )
-    rate_limit_storage: str = Field(
-        "memory://", description="Where rate-limit counters live (a `limits` storage URI)."
-    )
-    max_body_bytes: int = Field(
-        64 * 1024, ge=1024, description="Largest request body in bytes (413 above it)."
-    )
-    max_document_body_bytes: int = Field(
-        25 * 1024 * 1024,
-        ge=1024,
-        description="Largest request body under /documents (document uploads), in bytes.",
-    )
-    read_api_keys: SecretStr = Field(
-        SecretStr(""),
-        description="Comma-separated read keys; when set, /search and /ask need X-API-Key "
-        "and each key has its own rate-limit bucket. Empty: open (default).",
-    )
-    frame_ancestors: str = Field(
-        "'none'", description="CSP frame-ancestors: who may frame the pages ('none', 'self', …)."
-    )
 
     @field_validator("cors_origins")
     @classmethod
@@ -147,6 +192,17 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("pause_at")
+    @classmethod
+    def _pause_at(cls, value: str) -> str:
+        if value and value not in CHECKPOINTS:
+            raise ValueError(f"pause_at must be empty or one of {', '.join(CHECKPOINTS)}")
+        return value
+
+    @property
+    def chunker(self) -> ChunkerConfig:
+        return ChunkerConfig(chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap)
+
     @property
     def cors_origin_list(self) -> tuple[str, ...]:
         return _split(self.cors_origins)
@@ -155,48 +211,9 @@ class Settings(BaseSettings):
     def read_api_key_list(self) -> tuple[str, ...]:
         return _split(self.read_api_keys.get_secret_value())
 
-    # issue 5: writes (POST/PUT/DELETE /documents) need a key; upload size; a test hook
-    api_keys: SecretStr = Field(
-        SecretStr(""),
-        description="Comma-separated keys (≥ 16 characters) for the write endpoints "
-        "(POST/PUT/DELETE /documents, header X-API-Key). Empty: writes are refused (403).",
-    )
-    max_document_bytes: int = Field(
-        20 * 1024 * 1024,
-        ge=1,
-        description="Largest document file that can be added, in bytes (413 above it).",
-    )
-    pause_at: str = Field(
-        "",
-        description="Test hook: an update stops at this checkpoint (document-written, "
-        "manifest-written, index-written) so a test can kill it there. Leave empty.",
-    )
-
-    @field_validator("pause_at")
-    @classmethod
-    def _pause_at(cls, value: str) -> str:
-        from index.ingest import CHECKPOINTS
-
-        if value and value not in CHECKPOINTS:
-            raise ValueError(f"pause_at must be empty or one of {', '.join(CHECKPOINTS)}")
-        return value
-
     @property
     def api_key_list(self) -> tuple[str, ...]:
         return _split(self.api_keys.get_secret_value())
-
-    # issue 4: how /ask scores answer candidates: "weighted" (the hand-weighted mean tuned
-    # by benchmarks/tune_answer.py) or "learned" (the logistic model in
-    # index/data/answer_model.json, fitted on the dev split by benchmarks/train_answer.py;
-    # as good on blind questions, not better: README, "Answers").
-    answer_scorer: Literal["learned", "weighted"] = Field(
-        "weighted", description="How /ask scores answer candidates."
-    )
-    # Below this score /ask answers null. Unset: the scorer's own threshold, calibrated on
-    # the dev split (0.61 for the weighted scorer; the learned model's is stored with it).
-    answer_threshold: float | None = Field(
-        None, ge=0.0, le=1.0, description="Lowest answer score /ask returns an answer for."
-    )
 
 
 def _split(value: str) -> tuple[str, ...]:

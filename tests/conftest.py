@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from index.chunk import ChunkerConfig
-from index.embed import Embedder, UseEmbedder
-from index.load import Corpus, load_corpus
-from index.pipeline import build_index
-from index.search import Searcher
-from index.store import load_index
+from index.config import ChunkerConfig
+from index.documents.corpus import Corpus, load_corpus
+from index.embedding.backends import UseEmbedder
+from index.embedding.base import Embedder
+from index.ingest.build import build_index
+from index.retrieval.searcher import Searcher
+from index.storage.snapshot import load_index
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_CORPUS = REPO / "corpus"

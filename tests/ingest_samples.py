@@ -1,4 +1,4 @@
-"""Small documents of every ingestible format, made in the tests (issue 5)."""
+"""Small documents of every ingestible format, made in the tests."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """GET /documents and /documents/{id}: the indexed documents, so citations can be resolved.
 
-issue 5: POST /documents, PUT and DELETE /documents/{id} add, replace and remove documents
+POST /documents, PUT and DELETE /documents/{id} add, replace and remove documents
 (X-API-Key from CLUSTERSEARCH_API_KEYS required).
 """
 
@@ -14,8 +14,14 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
-from index.errors import DocumentNotFoundError, InvalidDocumentError, UnsupportedFormatError
-from index.ingest import UpdateReport, Upload, validate_document_id
+from index import (
+    DocumentNotFoundError,
+    InvalidDocumentError,
+    UnsupportedFormatError,
+    UpdateReport,
+    Upload,
+    validate_document_id,
+)
 from service.deps import EngineDep, SearcherDep, WriteKeyDep
 from service.schemas import (
     DocumentChange,
@@ -55,7 +61,7 @@ def get_document(document_id: str, searcher: SearcherDep) -> DocumentDetail:
     return DocumentDetail.from_document(doc)
 
 
-# issue 5: POST/PUT/DELETE /documents — grow the corpus; the index is updated in place.
+# POST/PUT/DELETE /documents — grow the corpus; the index is updated in place.
 _WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "No or a wrong X-API-Key."},
     403: {"model": ErrorResponse, "description": "Writes are disabled (no key configured)."},

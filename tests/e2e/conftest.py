@@ -21,9 +21,9 @@ from typing import Any
 
 import pytest
 
-from index.chunk import ChunkerConfig
-from index.embed import Embedder
-from index.pipeline import build_index
+from index.config import ChunkerConfig
+from index.embedding.base import Embedder
+from index.ingest.build import build_index
 from service.main import create_app
 from service.settings import Settings
 from tests.conftest import REPO, SEED_CORPUS

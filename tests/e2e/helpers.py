@@ -16,7 +16,7 @@ def api_get(base: str, path: str) -> Any:
 
 
 def capabilities(base: str) -> dict[str, bool]:
-    """What this build offers: POST /ask (issue 4) and /search's `region` and facets (issue 3)."""
+    """What this build offers: POST /ask and /search's `region` and facets."""
     spec = api_get(base, "/openapi.json")
     paths = spec["paths"]
     params = {p["name"] for p in paths["/search"]["get"].get("parameters", [])}

@@ -191,7 +191,7 @@ def test_document_view_with_a_bad_span_or_id(servers: Servers, page: Any) -> Non
 
 def test_answer_mode_with_a_citation(servers: Servers, page: Any, artifacts: Path) -> None:
     if not capabilities(servers.api)["ask"]:
-        pytest.skip("POST /ask is not in this build's OpenAPI (answer mode comes with issue 4)")
+        pytest.skip("POST /ask is not in this build's OpenAPI")
     page.goto(f"{servers.api}/?lang=de")
     page.wait_for_selector("body[data-ready='true']")
     page.get_by_label("Frage beantworten").check()
@@ -221,7 +221,7 @@ def test_without_ask_answer_mode_is_off_with_a_note(servers: Servers, page: Any)
 
 def test_land_filter_from_facets(servers: Servers, page: Any) -> None:
     if not capabilities(servers.api)["region"]:
-        pytest.skip("/search has no region parameter in this build (it comes with issue 3)")
+        pytest.skip("/search has no region parameter in this build")
     page.goto(f"{servers.api}/?lang=de")
     page.wait_for_selector("body[data-ready='true']")
     region = page.get_by_label("Land")

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from index.embed import Embedder
-from index.search import Searcher
-from index.store import load_index
+from index.embedding.base import Embedder
+from index.retrieval.searcher import Searcher
+from index.storage.snapshot import load_index
 from service.engine import Engine
 from service.main import create_app
 from service.settings import Settings

@@ -142,7 +142,7 @@ def test_the_threshold_comes_from_settings(make_client: Callable[..., TestClient
 
 
 def test_the_scorer_comes_from_settings(make_client: Callable[..., TestClient]) -> None:
-    from index.scorer import default_model
+    from index.answering.model import default_model
 
     weighted = make_client(rate_limit="").post("/ask", json={"question": MONEY}).json()
     learned = make_client(answer_scorer="learned", rate_limit="")

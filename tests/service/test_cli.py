@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from index.embed import Embedder
+from index.embedding.base import Embedder
 from service.cli import app
 from tests.conftest import SEED_CORPUS
 
@@ -96,7 +96,7 @@ def test_eval_rejects_bad_split(env: Path) -> None:
     assert "--split must be one of dev, test, all" in res.output
 
 
-# --- issue 5: add, replace, remove, list ------------------------------------------------------
+# --- add, replace, remove, list ------------------------------------------------------
 
 
 @pytest.fixture
@@ -179,7 +179,7 @@ def test_add_refusals_exit_1_and_change_nothing(writable_env: Path) -> None:
     assert tree_state(corpus, index) == before
 
 
-# issue 4: clustersearch ask, and the answers section of clustersearch eval
+# clustersearch ask, and the answers section of clustersearch eval
 
 
 def test_ask_json_and_text(env: Path) -> None:

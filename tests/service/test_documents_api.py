@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from index.load import Corpus
+from index.documents.corpus import Corpus
 
 
 def test_list_documents(client: TestClient, seed_corpus: Corpus) -> None:

@@ -1,4 +1,4 @@
-"""issue 5: POST/PUT/DELETE /documents — keys, formats, idempotence, refusals, citations."""
+"""POST/PUT/DELETE /documents — keys, formats, idempotence, refusals, citations."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from index.embed import Embedder
-from index.load import load_corpus
+from index.documents.corpus import load_corpus
+from index.embedding.base import Embedder
 from service.engine import Engine
 from service.main import create_app
 from service.settings import Settings

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from index.chunk import ChunkerConfig
-from index.embed import Embedder, Vectors
-from index.ingest import Upload
-from index.pipeline import build_index
+from index.config import ChunkerConfig
+from index.embedding.base import Embedder, Vectors
+from index.ingest.build import build_index
+from index.ingest.library import Upload
 from service.engine import Engine
 from service.main import create_app
 from service.settings import Settings

@@ -1,4 +1,4 @@
-"""issue 5: searches during updates see the old or the new state, never a mix — for real,
+"""Searches during updates see the old or the new state, never a mix — for real,
 over HTTP on a loopback port, with readers in threads while a writer replaces a document
 and then rebuilds the whole index beside the live one."""
 
@@ -15,8 +15,8 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from index.embed import Embedder
-from index.pipeline import build_index
+from index.embedding.base import Embedder
+from index.ingest.build import build_index
 from service.main import create_app
 from service.settings import Settings
 from tests.conftest import SEED_CORPUS

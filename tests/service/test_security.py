@@ -167,7 +167,7 @@ def test_streamed_body_without_length_is_cut_off(make_client: Callable[..., Test
 
 def test_documents_have_their_own_larger_limit(make_client: Callable[..., TestClient]) -> None:
     client = make_client(max_body_bytes=2048, max_document_body_bytes=8192, rate_limit="")
-    # Under the document limit the request reaches the route (issue 5: which refuses writes
+    # Under the document limit the request reaches the route (which refuses writes
     # while no write key is configured).
     assert client.post("/documents", content=b"x" * 4096).status_code == 403
     over = client.post("/documents", content=b"x" * 9000)

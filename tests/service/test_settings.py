@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from index.chunk import ChunkerConfig
+from index.config import ChunkerConfig
 from service.settings import Settings
 
 
@@ -43,7 +43,7 @@ def test_invalid_settings(clean_env: None, kwargs: dict[str, object], message: s
         Settings(_env_file=None, **kwargs)  # type: ignore[call-arg]
 
 
-# issue 4: the /ask scorer and no-answer threshold
+# The /ask scorer and no-answer threshold
 def test_answer_threshold_default_and_bounds(clean_env: None) -> None:
     # unset: the scorer's own calibrated threshold (index.answer.answer_threshold)
     assert Settings().answer_threshold is None

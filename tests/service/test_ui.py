@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from index.chunk import ChunkerConfig
-from index.embed import Embedder
-from index.pipeline import build_index
-from index.search import Searcher
-from index.store import load_index
+from index.config import ChunkerConfig
+from index.embedding.base import Embedder
+from index.ingest.build import build_index
+from index.retrieval.searcher import Searcher
+from index.storage.snapshot import load_index
 from service.engine import Engine
 from service.main import create_app
 from service.routers.ui import STATIC_DIR, pick_language

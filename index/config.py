@@ -1,0 +1,172 @@
+"""Every tuned default of the pipeline, in one place, each with how it was chosen.
+
+The configs are frozen dataclasses that check themselves; the service builds them from
+its settings (`service.settings`) and passes them down. The measurements behind the
+choices, and what else was tried, are in `docs/decisions.md`; the benchmark named on each
+line re-runs the choice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+__all__ = [
+    "BM25_B",
+    "BM25_K1",
+    "DATA_DIR",
+    "EMBED_BATCH",
+    "MAX_K",
+    "MAX_QUERY_CHARS",
+    "MAX_TITLE_CHARS",
+    "WEIGHTED_THRESHOLD",
+    "AnswerConfig",
+    "BridgeConfig",
+    "ChunkerConfig",
+    "FusionConfig",
+    "FusionMethod",
+    "RankingConfig",
+    "RankingMethod",
+]
+
+# Vocabulary and models shipped as data: the term map, question words, the answer model.
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# --- limits (facts of the API, not tuned) ------------------------------------------------
+MAX_K = 50  # most passages one search returns; the API documents 1–50
+MAX_QUERY_CHARS = 1000  # longest query or question, in characters
+MAX_TITLE_CHARS = 200  # a document title is cut to this many characters
+EMBED_BATCH = 32  # texts per model call when indexing; speed only, vectors do not depend on it
+
+# --- BM25 ---------------------------------------------------------------------------------
+BM25_K1 = 1.2  # Lucene's defaults; not tuned (docs/decisions.md, "BM25")
+BM25_B = 0.75
+
+# --- answers ------------------------------------------------------------------------------
+WEIGHTED_THRESHOLD = 0.61  # lowest weighted answer score that answers: tune_answer.py on dev
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkerConfig:
+    """How passages are cut. Recorded in the index manifest: changing it means rebuilding.
+
+    600/80 characters: a passage holds a paragraph or two of the seed documents, the unit
+    the gold questions cite (not tuned further).
+    """
+
+    chunk_size: int = 600
+    chunk_overlap: int = 80
+
+    def __post_init__(self) -> None:
+        if self.chunk_size < 50:
+            raise ValueError(f"chunk_size must be at least 50 characters, got {self.chunk_size}.")
+        if not 0 <= self.chunk_overlap < self.chunk_size:
+            raise ValueError(
+                f"chunk_overlap must be between 0 and chunk_size - 1 ({self.chunk_size - 1}), "
+                f"got {self.chunk_overlap}."
+            )
+
+    def as_dict(self) -> dict[str, int | str]:
+        return {"splitter": "sections+recursive/v1", **asdict(self)}
+
+
+FusionMethod = Literal["rrf", "minmax"]
+
+
+@dataclass(frozen=True, slots=True)
+class FusionConfig:
+    """How to fuse; `dense_weight` is the dense share, BM25 gets `1 - dense_weight`.
+
+    min-max with a 0.4 dense share: best hit@1 and MRR@10 on the dev split
+    (benchmarks/tune_fusion.py); RRF lost on en→en, where the dense ranking is weak.
+    """
+
+    method: FusionMethod = "minmax"
+    dense_weight: float = 0.4
+    rrf_k: int = 60  # the constant of the RRF paper (Cormack et al. 2009), not tuned
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.dense_weight <= 1.0:
+            raise ValueError(f"dense_weight must be within [0, 1], got {self.dense_weight}")
+        if self.rrf_k < 1:
+            raise ValueError(f"rrf_k must be at least 1, got {self.rrf_k}")
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeConfig:
+    """How far the word bridge reaches: cosine `threshold`, `neighbours` per language.
+
+    0.6 and one neighbour: best on the dev split with the dev-driven term pairs left out,
+    so the bridge had to do their work (benchmarks/tune_bridge.py).
+    """
+
+    threshold: float = 0.6
+    neighbours: int = 1
+    min_chars: int = 4  # shorter passage words are not bridged (too many near neighbours)
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.threshold <= 1.0:
+            raise ValueError(f"threshold must be within (0, 1], got {self.threshold}")
+        if self.neighbours < 1:
+            raise ValueError(f"neighbours must be at least 1, got {self.neighbours}")
+        if self.min_chars < 1:
+            raise ValueError(f"min_chars must be at least 1, got {self.min_chars}")
+
+
+RankingMethod = Literal["hybrid", "dense", "bm25"]
+
+
+@dataclass(frozen=True, slots=True)
+class RankingConfig:
+    """How candidates are ranked; `dense` and `bm25` are the baselines of the evaluation."""
+
+    method: RankingMethod = "hybrid"
+    fusion: FusionConfig = field(default_factory=FusionConfig)
+    region_boost: bool = True  # passages of a Land the query names come first
+    candidates: int = 200  # per component, before fusion; recall@5 is 1.0 on dev with it
+    facet_depth: int = 20  # the matches the facets count: what a portal pages through
+    # The dense model's word bridge for BM25 (`index.retrieval.bridge`); None turns it off.
+    bridge: BridgeConfig | None = field(default_factory=BridgeConfig)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerConfig:
+    """How answer candidates are weighed and when there is no answer.
+
+    `scorer` "learned" scores with the logistic model of `index.answering.model` (fitted
+    on the dev split by benchmarks/train_answer.py); "weighted" with the weights and
+    penalties below, chosen on the dev split by benchmarks/tune_answer.py (a weight of 0
+    leaves a feature in the candidate for inspection and tuning, but out of the score).
+    `threshold` None means the scorer's own: the learned model's calibrated threshold, or
+    `WEIGHTED_THRESHOLD`.
+    """
+
+    scorer: Literal["learned", "weighted"] = "weighted"  # the learned one tied on blind sets
+    threshold: float | None = None
+    support_margin: float = 0.05  # another source is cited within this of the answer; fixed
+    w_semantic: float = 0.2  # weights and penalties: tune_answer.py on the dev split
+    w_overlap: float = 0.2
+    w_focus: float = 0.0
+    w_evidence: float = 0.25
+    w_retrieval: float = 0.1
+    region_penalty: float = 0.6
+    echo_penalty: float = 0.5
+    fragment_penalty: float = 1.0
+    unfocused_penalty: float = 0.8
+    candidate_hits: int = 10  # passages whose sentences are candidates; 20 was equal on dev
+    sentence_pairs: bool = True  # also offer a sentence with the next one of its paragraph
+    # A pair whose second sentence adds nothing (`Candidate.padded`) is scaled by this, so
+    # the shortest span that answers wins. Fixed, not tuned: contains-gold cannot see it.
+    padded_penalty: float = 0.9
+    max_label_lines: int = 4  # label lines kept above a list-like line; 6 or 8 were equal
+    # A question word of this many letters that matches nothing in the index names the
+    # reason of a null answer (0: off); with `unmatched_veto` it also nulls the answer.
+    # 8 letters: the dev split's choice (4 nulled too many answerable questions).
+    unmatched_min_chars: int = 8
+    unmatched_veto: bool = True
+    # Which question terms `overlap`/`focus` look for: as typed, "corrected" against the
+    # index vocabulary, or also "bridged" (dev: bridged), and whether each counts by idf.
+    terms: Literal["typed", "corrected", "bridged"] = "bridged"
+    idf_weighted: bool = False
+    cache_size: int = 20_000  # span vectors kept in memory

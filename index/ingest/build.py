@@ -1,0 +1,117 @@
+"""The offline pipeline end to end: corpus → chunks → vectors → saved index."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.config import EMBED_BATCH, ChunkerConfig
+from index.documents.chunk import chunk_corpus
+from index.documents.corpus import Document, load_corpus
+from index.documents.passage import passage_text
+from index.embedding.base import Embedder
+from index.errors import IndexMismatchError, IndexNotFoundError
+from index.storage.snapshot import (
+    IndexSnapshot,
+    check_compatible,
+    create_snapshot,
+    read_manifest,
+    save_index,
+)
+
+__all__ = [
+    "BuildReport",
+    "build_index",
+    "build_snapshot",
+]
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What `build_index` did: `built` a new index or found it `up-to-date`."""
+
+    status: str
+    index_dir: Path
+    documents: int
+    chunks: int
+    seconds: float
+
+
+def build_snapshot(
+    documents: Sequence[Document],
+    embedder: Embedder,
+    chunker: ChunkerConfig,
+    *,
+    corpus_hash: str,
+    progress: Progress | None = None,
+) -> IndexSnapshot:
+    """Chunk and embed `documents` into an in-memory snapshot (nothing is written)."""
+    chunks = chunk_corpus(documents, chunker)
+    by_id = {d.id: d for d in documents}
+    texts = [passage_text(c, by_id[c.document_id]) for c in chunks]
+    parts = []
+    for i in range(0, len(texts), EMBED_BATCH):
+        parts.append(embedder.encode_passages(texts[i : i + EMBED_BATCH]))
+        if progress:
+            progress(min(i + EMBED_BATCH, len(texts)), len(texts))
+    vectors = np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+    return create_snapshot(
+        chunks,
+        vectors,
+        documents,
+        model_id=embedder.model_id,
+        chunker=chunker.as_dict(),
+        corpus_hash=corpus_hash,
+    )
+
+
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    embedder: Embedder,
+    chunker: ChunkerConfig,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build the index of `corpus_dir` into `index_dir`, unless it is already up to date."""
+    started = time.perf_counter()
+    corpus = load_corpus(corpus_dir)
+    if not force:
+        try:
+            manifest = read_manifest(index_dir)
+            check_compatible(
+                manifest, model_id=embedder.model_id, chunker=chunker.as_dict(), index_dir=index_dir
+            )
+        except (IndexNotFoundError, IndexMismatchError):
+            pass
+        else:
+            if manifest.corpus_hash == corpus.content_hash:
+                return BuildReport(
+                    "up-to-date",
+                    index_dir,
+                    manifest.document_count,
+                    manifest.chunk_count,
+                    time.perf_counter() - started,
+                )
+    snapshot = build_snapshot(
+        corpus.documents,
+        embedder,
+        chunker,
+        corpus_hash=corpus.content_hash,
+        progress=progress,
+    )
+    save_index(snapshot, index_dir)
+    return BuildReport(
+        "built",
+        index_dir,
+        snapshot.manifest.document_count,
+        snapshot.manifest.chunk_count,
+        time.perf_counter() - started,
+    )

@@ -1,0 +1,136 @@
+"""Incremental index updates: a new snapshot from the old one and the new document list.
+
+`update_snapshot(old, documents, ...)` compares the documents of `old` with `documents` by
+id and content; only the chunks of documents that were added, changed or removed are
+touched. The old snapshot is never modified (searches may still be using it): its FAISS
+index is cloned, the removed documents' chunks are taken out (`remove_ids`) and the new
+chunks put in (`add_with_ids`).
+
+Vectors of new chunks come from `PassageCache` when the same passage text was embedded
+by the same model before (keyed by SHA-256 of the embedded text and the model id), else
+from the embedder; the cache is an SQLite file beside the index, so it survives restarts
+and crashes. BM25 is rebuilt from every chunk's cached terms (`index.lexical`), which costs
+a fraction of a second at 10,000 chunks, instead of re-analysing all text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import MappingProxyType
+
+import faiss
+import numpy as np
+
+from index.config import ChunkerConfig
+from index.documents.chunk import Chunk, chunk_document
+from index.documents.corpus import Document
+from index.documents.passage import lexical_text, passage_text
+from index.embedding.base import Embedder
+from index.errors import ChunkingError
+from index.storage.cache import PassageCache, content_key
+from index.storage.lexical import LexicalIndex, lexical_from_terms
+from index.storage.snapshot import IndexSnapshot, create_snapshot
+from index.text.analysis import LEXICAL_VERSION, passage_terms
+
+__all__ = [
+    "UpdateStats",
+    "update_snapshot",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateStats:
+    """What an update did: chunks kept as they were, removed, added; vectors embedded anew
+    (the rest of the added chunks' vectors came from the cache)."""
+
+    kept: int
+    removed: int
+    added: int
+    embedded: int
+
+
+def update_snapshot(
+    old: IndexSnapshot | None,
+    documents: Sequence[Document],
+    embedder: Embedder,
+    chunker: ChunkerConfig,
+    cache: PassageCache,
+    *,
+    corpus_hash: str,
+) -> tuple[IndexSnapshot, UpdateStats]:
+    """The snapshot of `documents`, reusing every chunk of `old` whose document is unchanged."""
+    old_docs: Mapping[str, Document] = old.documents if old is not None else {}
+    by_id = {d.id: d for d in documents}
+    unchanged = {i for i, d in by_id.items() if old_docs.get(i) == d}
+    old_chunks: Mapping[int, Chunk] = old.chunks if old is not None else {}
+    kept = [c for c in old_chunks.values() if c.document_id in unchanged]
+    removed = [cid for cid, c in old_chunks.items() if c.document_id not in unchanged]
+    added = [c for d in documents if d.id not in unchanged for c in chunk_document(d, chunker)]
+    ids = [c.id for c in kept] + [c.id for c in added]
+    if len(set(ids)) != len(ids):
+        raise ChunkingError("Two chunks share an id; this is a bug in chunk_id, please report it.")
+    vectors, embedded = cache.encode(
+        embedder, [passage_text(c, by_id[c.document_id]) for c in added]
+    )
+    all_chunks = kept + added
+    if old is None:
+        old = create_snapshot(
+            [],
+            np.zeros((0, embedder.dim), dtype=np.float32),
+            [],
+            model_id=embedder.model_id,
+            chunker=chunker.as_dict(),
+            corpus_hash="",
+        )
+    index = faiss.clone_index(old.faiss_index)
+    if removed:
+        index.remove_ids(np.asarray(removed, dtype=np.int64))  # type: ignore[arg-type]
+    if added:
+        index.add_with_ids(vectors, np.asarray([c.id for c in added], dtype=np.int64))
+    manifest = dataclasses.replace(
+        old.manifest,
+        corpus_hash=corpus_hash,
+        chunk_count=len(all_chunks),
+        document_count=len(documents),
+        build_time=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    snapshot = IndexSnapshot(
+        manifest=manifest,
+        faiss_index=index,
+        chunks=MappingProxyType({c.id: c for c in all_chunks}),
+        documents=MappingProxyType(dict(by_id)),
+        lexical=_lexical(all_chunks, by_id, cache),
+    )
+    stats = UpdateStats(kept=len(kept), removed=len(removed), added=len(added), embedded=embedded)
+    return snapshot, stats
+
+
+def _lexical(
+    chunks: Sequence[Chunk], documents: Mapping[str, Document], cache: PassageCache
+) -> LexicalIndex:
+    # Chunks kept from the last snapshot are the same objects: their terms are remembered
+    # by (chunk, title, language) without hashing their text again.
+    memo = cache.chunk_terms
+    wanted = [
+        (c, documents[c.document_id].title, documents[c.document_id].language) for c in chunks
+    ]
+    todo = [w for w in wanted if w not in memo]
+    texts = [(lexical_text(c, documents[c.document_id]), lang) for c, _, lang in todo]
+    keys = [content_key(f"{LEXICAL_VERSION}\x00{lang}\x00{text}") for text, lang in texts]
+    found = cache.terms(keys)
+    fresh = {
+        keys[i]: passage_terms(text, lang)
+        for i, (text, lang) in enumerate(texts)
+        if keys[i] not in found
+    }
+    if fresh:
+        cache.put_terms(fresh)
+    found.update(fresh)
+    memo.update({w: found[k] for w, k in zip(todo, keys, strict=True)})
+    corpus = [memo[w] for w in wanted]
+    if len(memo) > 2 * len(wanted) + 1000:
+        cache.chunk_terms = dict(zip(wanted, corpus, strict=True))
+    return lexical_from_terms([c.id for c in chunks], corpus)

@@ -1,0 +1,33 @@
+"""The index on disk: snapshots (vectors, chunks, documents, BM25) and the passage cache."""
+
+from index.storage.cache import CACHE_NAME, PassageCache, content_key
+from index.storage.lexical import LexicalIndex, build_lexical, lexical_from_terms
+from index.storage.snapshot import (
+    FORMAT_VERSION,
+    IndexManifest,
+    IndexSnapshot,
+    check_compatible,
+    create_snapshot,
+    current_build,
+    load_index,
+    read_manifest,
+    save_index,
+)
+
+__all__ = [
+    "CACHE_NAME",
+    "FORMAT_VERSION",
+    "IndexManifest",
+    "IndexSnapshot",
+    "LexicalIndex",
+    "PassageCache",
+    "build_lexical",
+    "check_compatible",
+    "content_key",
+    "create_snapshot",
+    "current_build",
+    "lexical_from_terms",
+    "load_index",
+    "read_manifest",
+    "save_index",
+]

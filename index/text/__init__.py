@@ -1,0 +1,60 @@
+"""Text analysis for every stage: folding, stems, compounds, Länder, term map, sentences."""
+
+from index.text.analysis import (
+    LEXICAL_VERSION,
+    Piece,
+    QueryTerm,
+    compound_parts,
+    correct_typos,
+    fold,
+    max_edits,
+    passage_pieces,
+    passage_terms,
+    query_analysis,
+    query_terms,
+    stem,
+    stopwords,
+)
+from index.text.regions import (
+    REGIONS,
+    RegionMention,
+    aliases,
+    canonical_region,
+    find_regions,
+    is_region_alias,
+    region_names,
+    regions_in,
+)
+from index.text.sentences import ABBREVIATIONS, Sentence, split_sentences
+from index.text.terms import TERMS_FILE, TermPair, load_term_pairs, term_pairs
+
+__all__ = [
+    "ABBREVIATIONS",
+    "LEXICAL_VERSION",
+    "REGIONS",
+    "TERMS_FILE",
+    "Piece",
+    "QueryTerm",
+    "RegionMention",
+    "Sentence",
+    "TermPair",
+    "aliases",
+    "canonical_region",
+    "compound_parts",
+    "correct_typos",
+    "find_regions",
+    "fold",
+    "is_region_alias",
+    "load_term_pairs",
+    "max_edits",
+    "passage_pieces",
+    "passage_terms",
+    "query_analysis",
+    "query_terms",
+    "region_names",
+    "regions_in",
+    "split_sentences",
+    "stem",
+    "stopwords",
+    "term_pairs",
+]

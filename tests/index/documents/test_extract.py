@@ -1,0 +1,154 @@
+"""Every format becomes stored text whose headings the chunker finds."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.config import ChunkerConfig
+from index.documents.chunk import chunk_document, find_sections
+from index.documents.corpus import Document
+from index.documents.extract import (
+    detect_format,
+    detect_language,
+    extract,
+    guess_regions,
+    markdown_to_text,
+)
+from index.errors import ExtractionError, UnsupportedFormatError
+from tests.ingest_samples import HTML, MARKDOWN, MARKDOWN_TEXT, empty_pdf, make_pdf
+
+
+@pytest.mark.parametrize(
+    ("name", "media", "expected"),
+    [
+        ("a.txt", None, "txt"),
+        ("A.MD", None, "md"),
+        ("page.htm", None, "html"),
+        ("paper.pdf", "text/plain", "pdf"),
+        ("upload", "application/pdf", "pdf"),
+        ("upload", "text/html; charset=utf-8", "html"),
+        ("notes", "text/markdown", "md"),
+    ],
+)
+def test_format_from_suffix_then_media_type(name: str, media: str | None, expected: str) -> None:
+    assert detect_format(name, media) == expected
+
+
+def test_unsupported_format_says_what_is_supported() -> None:
+    with pytest.raises(UnsupportedFormatError, match=r"'slides\.pptx'.*\.pdf"):
+        detect_format("slides.pptx", "application/vnd.ms-powerpoint")
+
+
+def test_markdown_headings_become_bare_heading_blocks() -> None:
+    assert markdown_to_text(MARKDOWN) == MARKDOWN_TEXT
+    sections = find_sections(MARKDOWN_TEXT)
+    assert [s.heading for s in sections] == ["Wasserstoff-Cluster Sachsen", "Förderung", "Partner"]
+
+
+def test_markdown_setext_headings_and_code_fences() -> None:
+    text = markdown_to_text("Title\n=====\n\nBody.\n\n```\n# not a heading\n```\n")
+    assert text == "Title\n\nBody.\n\n```\n# not a heading\n```\n"
+
+
+def test_html_keeps_main_content_without_navigation_or_footer() -> None:
+    result = extract(HTML.encode(), "html")
+    assert result.title == "Optence: the photonics network of Hessen"
+    assert "Home" not in result.text and "Contact us" not in result.text
+    assert "Imprint" not in result.text and "Cookie" not in result.text
+    sections = find_sections(result.text)
+    assert [s.heading for s in sections] == [
+        "Optence: the photonics network of Hessen",
+        "Membership fees",
+    ]
+    assert result.text[sections[1].start :].lstrip().startswith("Small companies pay a reduced")
+
+
+def test_pdf_text_per_page_with_page_starts_and_headings() -> None:
+    result = extract(make_pdf(), "pdf")
+    assert result.format == "pdf"
+    assert result.title == "Innovation strategy Thuringia"
+    assert len(result.pages) == 2 and result.pages[0] == 0
+    page2 = result.text[result.pages[1] :]
+    assert page2.startswith("Budget and governance\n\nThe strategy is funded")
+    assert result.text[: result.pages[1]].rstrip().endswith("best known of them.")
+    sections = find_sections(result.text)
+    assert [s.heading for s in sections] == [
+        "Innovation strategy Thuringia",
+        "Budget and governance",
+    ]
+    doc = Document("p", "t", "en", "s", result.text, pages=result.pages)
+    chunks = chunk_document(doc, ChunkerConfig())
+    assert [doc.page_at(c.start) for c in chunks] == [1, 2]
+    assert all(doc.text[c.start : c.end] == c.text for c in chunks)
+
+
+def test_unparsable_and_empty_pdfs_are_refused_with_the_reason() -> None:
+    with pytest.raises(ExtractionError, match="not a PDF"):
+        extract(b"hello", "pdf")
+    with pytest.raises(ExtractionError, match="cannot be parsed"):
+        extract(b"%PDF-1.4\n" + b"\x00garbage" * 50, "pdf")
+    with pytest.raises(ExtractionError, match=r"no extractable text.*OCR"):
+        extract(empty_pdf(), "pdf")
+
+
+def test_text_without_letters_is_refused() -> None:
+    with pytest.raises(ExtractionError, match="no extractable text"):
+        extract(b"  \n\n --- \n", "txt")
+
+
+def test_text_decoding_and_line_ends() -> None:
+    assert extract("Grüße\r\naus Jena\x00".encode(), "txt").text == "Grüße\naus Jena"
+    assert extract("Grüße".encode("cp1252"), "txt").text == "Grüße"
+
+
+def test_language_detection() -> None:
+    assert detect_language("Die Clusterpolitik der Länder fördert Netzwerke.") == "de"
+    assert detect_language("The cluster policy of the Länder funds networks.") == "en"
+
+
+def test_regions_from_title_and_repeated_mentions() -> None:
+    text = "Sachsen fördert. In Sachsen gibt es viel. Einmal Bayern."
+    assert guess_regions("Clusterpolitik", text) == ("Sachsen",)
+    assert guess_regions("Cluster in Thüringen", text) == ("Sachsen", "Thüringen")
+
+
+DOCBOOK = """<?xml version="1.0" encoding="UTF-8"?>
+<html><head><title>Chapter 2. Packages</title></head><body>
+<div class="navheader"><a href="ch01.html">Prev</a> <a href="ch03.html">Next</a></div>
+<div class="chapter"><div class="titlepage"><h1 class="title">Chapter 2. Packages</h1></div>
+<div class="toc"><dl><dt><a href="#a">2.1. Package sources and the archive</a></dt>
+<dt><a href="#b">2.2. Installing packages with the tool</a></dt></dl></div>
+<div class="section"><div class="titlepage"><div><h2 class="title">2.1. Package sources and
+the archive</h2></div></div>
+<p>The archive holds tens of thousands of packages which are signed by the archive key and
+mirrored around the world, so that every system can verify what it installs from it.</p>
+<div class="note"><table><tr><th>Note</th></tr><tr><td><p>Mirrors are updated four times a
+day from the main archive server and its staging areas.</p></td></tr></table></div>
+<pre class="screen">$ apt-cache policy
+ 500 https://deb.debian.org/debian bookworm/main</pre>
+</div>
+<div class="section"><div class="titlepage"><h2 class="title">2.2. Installing packages with
+the tool</h2></div>
+<p>The package tool resolves dependencies, downloads the archives and unpacks them in the
+right order, asking before it removes anything that is installed already.</p>
+<table><tr><th>command</th><th>action</th></tr>
+<tr><td>install foo</td><td>installs the package foo with everything it depends on</td></tr>
+</table></div></div>
+<div class="navfooter"><a href="index.html">Home</a></div>
+</body></html>
+"""
+
+
+def test_html_structure_comes_from_the_page_and_content_from_trafilatura() -> None:
+    result = extract(DOCBOOK.encode(), "html")
+    text = result.text
+    assert result.title == "Chapter 2. Packages"
+    assert "Prev" not in text and "Home" not in text and "Note\n" not in text
+    assert text.count("2.1. Package sources and the archive") == 1  # the TOC entry is gone
+    sections = find_sections(text)
+    assert [s.heading for s in sections] == [
+        "2.1. Package sources and the archive",
+        "2.2. Installing packages with the tool",
+    ]
+    assert "$ apt-cache policy\n 500 https://deb.debian.org/debian bookworm/main" in text
+    assert "install foo | installs the package foo with everything it depends on" in text

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from index.config import RankingConfig
+from index.embedding.base import Embedder, Vectors
+from index.errors import DocumentNotFoundError, InvalidQueryError
+from index.retrieval.searcher import Searcher, highlights
+
+LAENDER = "002_ef865dbee6ab942a"
+BIOCON = "000_845843b92d703299"
+
+
+def test_hits_are_ranked_and_cited(searcher: Searcher) -> None:
+    hits = searcher.search("Optik in Jena", k=3)
+    assert [h.rank for h in hits] == [1, 2, 3]
+    assert hits[0].chunk.section == "Freistaat Thüringen"
+    assert hits[0].document.id == LAENDER
+    assert hits[0].score >= hits[1].score >= hits[2].score
+    for h in hits:
+        assert h.document.text[h.chunk.start : h.chunk.end] == h.chunk.text
+
+
+def test_cross_language_query_finds_german_passage(searcher: Searcher) -> None:
+    hits = searcher.search("What is the joint innovation strategy of Berlin and Brandenburg?", k=3)
+    assert {h.chunk.section for h in hits[:2]} == {"Berlin", "Brandenburg"}
+
+
+def test_k_limits_results(searcher: Searcher) -> None:
+    assert len(searcher.search("Cluster", k=1)) == 1
+    assert len(searcher.search("Cluster", k=50)) == 37
+
+
+def test_language_filter(searcher: Searcher) -> None:
+    hits = searcher.search("cluster", k=50, lang="en")
+    assert len(hits) == 18
+    assert {h.document.language for h in hits} == {"en"}
+    assert searcher.search("cluster", k=5, lang="fr") == []
+
+
+def test_document_filter(searcher: Searcher) -> None:
+    hits = searcher.search("Geld", k=50, document_id=BIOCON)
+    assert len(hits) == 12
+    assert {h.document.id for h in hits} == {BIOCON}
+
+
+@pytest.mark.parametrize(
+    ("query", "k", "message"),
+    [
+        ("", 5, "The query is empty"),
+        ("   \n\t", 5, "The query is empty"),
+        ("x" * 1001, 5, "1001 characters; shorten it to at most 1000"),
+        ("ok", 0, "k must be between 1 and 50, got 0"),
+        ("ok", 51, "k must be between 1 and 50, got 51"),
+    ],
+)
+def test_invalid_queries(searcher: Searcher, query: str, k: int, message: str) -> None:
+    with pytest.raises(InvalidQueryError, match=message):
+        searcher.search(query, k)
+
+
+def test_bad_language_code(searcher: Searcher) -> None:
+    with pytest.raises(InvalidQueryError, match="two-letter ISO 639-1"):
+        searcher.search("x", 5, lang="German")
+
+
+def test_unknown_document_filter(searcher: Searcher) -> None:
+    with pytest.raises(DocumentNotFoundError, match="No document 'nope'"):
+        searcher.search("x", 5, document_id="nope")
+
+
+def test_hits_keep_component_scores(searcher: Searcher) -> None:
+    hits = searcher.search("Optik in Jena", k=2)
+    top = hits[0]
+    assert top.score == top.scores.fused == 1.0
+    assert top.scores.bm25 > 0.0 and 0.0 < top.scores.dense <= 1.0
+    assert hits[1].score < 1.0
+
+
+def test_query_naming_a_land_ranks_its_passages_first(searcher: Searcher) -> None:
+    page = searcher.search_page("How does Saxony support clusters?", k=3)
+    assert page.query_regions == ("Sachsen",)
+    assert page.hits[0].chunk.section == "Freistaat Sachsen"
+    assert "Sachsen" in page.hits[0].chunk.regions
+    assert "Sachsen" not in page.hits[1].chunk.regions
+
+
+def test_region_filter_accepts_any_alias(searcher: Searcher) -> None:
+    for alias in ("Sachsen", "Saxony", "SN", "Freistaat Sachsen"):
+        hits = searcher.search("Cluster", k=50, region=alias)
+        assert [h.chunk.section for h in hits] == ["Freistaat Sachsen"]
+    mv = searcher.search("Cluster", k=50, region="Mecklenburg-Western Pomerania")
+    # the 12 BioCon Valley chunks (a single-Land document) and the MV section of the Länder page
+    assert len(mv) == 13
+    assert {h.document.id for h in mv} == {BIOCON, LAENDER}
+
+
+def test_unknown_region_is_an_invalid_query(searcher: Searcher) -> None:
+    with pytest.raises(InvalidQueryError, match="Unknown region 'Atlantis'"):
+        searcher.search("Cluster", 5, region="Atlantis")
+
+
+def test_highlights_mark_query_terms_across_languages(searcher: Searcher) -> None:
+    hit = searcher.search("How does Saxony support clusters?", k=1)[0]
+    marked = [(hit.chunk.text[h.start : h.end], h.term) for h in hit.highlights]
+    assert ("Saxony", "Saxony") in marked  # "Silicon Saxony" in the German passage
+    assert ("Cluster", "clusters") in marked
+    assert ("Sachsens", "Saxony") in marked
+
+
+def test_highlights_of_compound_parts_and_translations() -> None:
+    text = "Die Clusterpolitik in Sachsen-Anhalt und Sachsen: Förderung für Netzwerke."
+    marks = highlights("Saxony cluster funding", text, "de")
+    assert [(text[h.start : h.end], h.term) for h in marks] == [
+        ("Cluster", "cluster"),
+        ("Sachsen", "Saxony"),
+        ("Förderung", "funding"),
+    ]
+
+
+def test_facets_count_regions_and_languages_of_the_matches(searcher: Searcher) -> None:
+    page = searcher.search_page("Clusterpolitik", k=3, lang="en")
+    assert len(page.hits) == 3
+    # facets cover the first 20 matches; only 18 English chunks exist.
+    assert dict(page.facets.lang) == {"en": 18}
+    assert dict(page.facets.region) == {"Mecklenburg-Vorpommern": 12, "Baden-Württemberg": 6}
+
+
+def test_bm25_and_dense_baselines(searcher: Searcher) -> None:
+    bm25 = searcher.with_ranking(RankingConfig(method="bm25", bridge=None))
+    hits = bm25.search("innoBB2025plus", k=5)
+    # without the word bridge, only passages that share a term: "innoBB2025plus" and the
+    # "innoBB" of Berlin's
+    assert [h.chunk.section for h in hits] == ["Brandenburg", "Berlin"]
+    assert hits[0].scores.dense == 0.0 and hits[0].score == hits[0].scores.bm25
+    dense = searcher.with_ranking(RankingConfig(method="dense"))
+    assert all(h.scores.bm25 == 0.0 for h in dense.search("innoBB2025plus", k=5))
+
+
+def test_misspelt_query_words_are_corrected_and_highlighted(searcher: Searcher) -> None:
+    hit = searcher.search("how does biocon valey get its contract from the goverment", k=1)[0]
+    assert "Europe-wide invitation for tenders" in hit.chunk.text
+    marked = {(hit.chunk.text[h.start : h.end], h.term) for h in hit.highlights}
+    assert {("Valley", "valey"), ("Government", "goverment")} <= marked
+
+
+def test_warm_builds_the_word_bridge_with_the_word_encoder_before_any_query(
+    searcher: Searcher, embedder: Embedder
+) -> None:
+    encoded: list[str] = []
+
+    def encode(words: Sequence[str]) -> Vectors:
+        encoded.extend(words)
+        return embedder.encode_passages(words)
+
+    fresh = Searcher(searcher.snapshot, embedder, word_encoder=encode)
+    assert encoded == []  # nothing heavy in the constructor
+    assert fresh.warm() is fresh
+    words = len(encoded)
+    assert words > 100 and "innovationsstrategie" in encoded
+    fresh.search("Mitarbeiter von BioCon Valley", 3)
+    fresh.warm()
+    assert len(encoded) == words  # built once
+    unbridged = Searcher(searcher.snapshot, embedder, word_encoder=encode)
+    unbridged.with_ranking(RankingConfig(bridge=None)).warm()
+    assert len(encoded) == words

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.config import ChunkerConfig
+from index.documents.chunk import Chunk
+from index.documents.corpus import Document
+from index.embedding.base import normalise
+from index.errors import IndexMismatchError, IndexNotFoundError
+from index.storage.snapshot import (
+    IndexSnapshot,
+    check_compatible,
+    create_snapshot,
+    load_index,
+    read_manifest,
+    save_index,
+)
+
+DOC = Document(id="d", title="T", language="de", source="s.txt", text="alpha beta gamma",
+               regions=("Sachsen",))  # fmt: skip
+CHUNKS = [
+    Chunk(id=11, document_id="d", ordinal=0, start=0, end=5, text="alpha", section=None),
+    Chunk(id=22, document_id="d", ordinal=1, start=6, end=10, text="beta", section="S"),
+    Chunk(id=33, document_id="d", ordinal=2, start=11, end=16, text="gamma", section="S"),
+]
+VECTORS = normalise(np.eye(3, 4, dtype=np.float32))
+
+
+def snapshot(**overrides: object) -> IndexSnapshot:
+    args: dict[str, object] = {
+        "model_id": "m", "chunker": ChunkerConfig().as_dict(), "corpus_hash": "h",
+    }  # fmt: skip
+    args.update(overrides)
+    return create_snapshot(CHUNKS, VECTORS, [DOC], **args)  # type: ignore[arg-type]
+
+
+def test_round_trip(tmp_path: Path) -> None:
+    save_index(snapshot(), tmp_path)
+    loaded = load_index(tmp_path)
+    assert loaded.manifest.model_id == "m"
+    assert loaded.manifest.dim == 4
+    assert loaded.manifest.chunk_count == 3
+    assert loaded.manifest.document_count == 1
+    assert loaded.manifest.corpus_hash == "h"
+    assert "faiss" in loaded.manifest.versions
+    assert dict(loaded.chunks) == {c.id: c for c in CHUNKS}
+    assert loaded.documents["d"] == DOC
+    scores, ids = loaded.faiss_index.search(VECTORS[1:2], 1)
+    assert ids.tolist() == [[22]]
+    assert scores[0, 0] == pytest.approx(1.0)
+
+
+def test_save_swaps_current_and_prunes_old_builds(tmp_path: Path) -> None:
+    first = save_index(snapshot(corpus_hash="one"), tmp_path)
+    second = save_index(snapshot(corpus_hash="two"), tmp_path)
+    assert os.readlink(tmp_path / "current") == f"builds/{second.name}"
+    assert not first.exists()
+    assert [p.name for p in (tmp_path / "builds").iterdir()] == [second.name]
+    assert read_manifest(tmp_path).corpus_hash == "two"
+
+
+def test_failed_save_keeps_previous_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    save_index(snapshot(corpus_hash="good"), tmp_path)
+
+    def crash(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("index.storage.snapshot.faiss.write_index", crash)
+    with pytest.raises(OSError, match="disk full"):
+        save_index(snapshot(corpus_hash="bad"), tmp_path)
+    assert read_manifest(tmp_path).corpus_hash == "good"
+    assert load_index(tmp_path).manifest.chunk_count == 3
+    assert len(list((tmp_path / "builds").iterdir())) == 1
+
+
+def test_missing_index_says_how_to_build(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFoundError, match="Build one from the corpus: clustersearch build"):
+        load_index(tmp_path / "nothing")
+
+
+def test_corrupt_manifest_says_rebuild(tmp_path: Path) -> None:
+    build = save_index(snapshot(), tmp_path)
+    (build / "manifest.json").write_text("{not json")
+    with pytest.raises(IndexNotFoundError, match=r"unreadable.*clustersearch build --force"):
+        load_index(tmp_path)
+
+
+def test_inconsistent_chunk_store_is_detected(tmp_path: Path) -> None:
+    build = save_index(snapshot(), tmp_path)
+    lines = (build / "chunks.jsonl").read_text().splitlines()
+    (build / "chunks.jsonl").write_text("\n".join(lines[:2]) + "\n")
+    with pytest.raises(IndexNotFoundError, match="inconsistent"):
+        load_index(tmp_path)
+
+
+def test_mismatched_model_or_chunker_says_rebuild(tmp_path: Path) -> None:
+    manifest = snapshot().manifest
+    check_compatible(manifest, model_id="m", chunker=ChunkerConfig().as_dict(), index_dir=tmp_path)
+    with pytest.raises(IndexMismatchError, match=r"model 'm' \(settings say 'other'\).*--force"):
+        check_compatible(
+            manifest, model_id="other", chunker=ChunkerConfig().as_dict(), index_dir=tmp_path
+        )
+    with pytest.raises(IndexMismatchError, match="chunker"):
+        check_compatible(
+            manifest,
+            model_id="m",
+            chunker=ChunkerConfig(chunk_size=300).as_dict(),
+            index_dir=tmp_path,
+        )
+
+
+def test_vectors_must_match_chunks() -> None:
+    with pytest.raises(ValueError, match="3 chunks but vectors of shape"):
+        create_snapshot(CHUNKS, VECTORS[:2], [DOC], model_id="m", chunker={}, corpus_hash="h")
+
+
+def test_snapshot_carries_bm25_and_regions_round_trip(tmp_path: Path) -> None:
+    tagged = [
+        Chunk(
+            id=11,
+            document_id="d",
+            ordinal=0,
+            start=0,
+            end=5,
+            text="alpha",
+            section=None,
+            regions=("Sachsen",),
+        ),
+        *CHUNKS[1:],
+    ]
+    snap = create_snapshot(tagged, VECTORS, [DOC], model_id="m",
+                           chunker=ChunkerConfig().as_dict(), corpus_hash="h")  # fmt: skip
+    assert snap.lexical.chunk_ids == (11, 22, 33)
+    save_index(snap, tmp_path)
+    assert (tmp_path / "current" / "bm25" / "lexical.json").is_file()
+    loaded = load_index(tmp_path)
+    assert loaded.chunks[11].regions == ("Sachsen",)
+    assert loaded.lexical.scores("gamma") == snap.lexical.scores("gamma")
+    assert loaded.lexical.scores("gamma")[33] > 0.0
+
+
+def test_snapshot_without_lexical_derives_it() -> None:
+    snap = snapshot()
+    bare = IndexSnapshot(snap.manifest, snap.faiss_index, snap.chunks, snap.documents)
+    assert bare.lexical.scores("beta") == snap.lexical.scores("beta")
+
+
+def test_old_format_is_refused_with_rebuild_message(tmp_path: Path) -> None:
+    save_index(snapshot(), tmp_path)
+    manifest = tmp_path / "current" / "manifest.json"
+    manifest.write_text(manifest.read_text().replace('"format_version": 2', '"format_version": 1'))
+    with pytest.raises(IndexMismatchError, match=r"format 1; this version reads format 2.*--force"):
+        load_index(tmp_path)
+    with pytest.raises(IndexMismatchError, match=r"format 1 \(this version reads 2\)"):
+        check_compatible(read_manifest(tmp_path), model_id="m",
+                         chunker=ChunkerConfig().as_dict(), index_dir=tmp_path)  # fmt: skip

@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from index.documents.chunk import Chunk
+from index.documents.corpus import Document
+from index.storage.lexical import LexicalIndex, build_lexical, lexical_from_terms
+from index.text.analysis import (
+    compound_parts,
+    correct_typos,
+    fold,
+    max_edits,
+    passage_pieces,
+    passage_terms,
+    query_analysis,
+    query_terms,
+)
+
+
+def test_umlauts_and_sharp_s_are_spelled_out() -> None:
+    assert fold("Thüringen") == fold("THUERINGEN") == "thueringen"
+    assert fold("Größe") == "groesse"
+    assert passage_terms("Thüringen", "de") == passage_terms("Thueringen", "de") == ["thuring"]
+
+
+def test_german_compounds_are_split_into_stemmed_parts() -> None:
+    assert compound_parts("Clusterpolitik") == ((0, 7), (7, 14))
+    assert compound_parts("Innovationsstrategie") == ((0, 11), (11, 20))
+    assert compound_parts("Cluster") == ()
+    assert compound_parts("Thueringen") == ()  # a Land's name is never split
+    assert passage_terms("Clusterpolitik", "de") == ["clusterpolit", "clust", "polit"]
+    assert passage_terms("Innovationsstrategie", "de") == [
+        "innovationsstrategi",
+        "innovation",
+        "strategi",
+    ]
+
+
+def test_english_passages_use_the_english_stemmer_and_no_splitting() -> None:
+    assert passage_terms("The networking clusters", "en") == ["network", "cluster"]
+
+
+def test_mixed_words_yield_their_runs() -> None:
+    assert passage_terms("innoBB2025plus", "de") == ["innobb2025plus", "innobb", "2025", "plus"]
+
+
+def test_pieces_carry_offsets() -> None:
+    pieces = passage_pieces("Die Clusterpolitik", "de")
+    assert [(p.start, p.end, p.term) for p in pieces] == [
+        (4, 18, "clusterpolit"),
+        (4, 11, "clust"),
+        (11, 18, "polit"),
+    ]
+
+
+def test_query_terms_cover_both_languages_translations_and_land_names() -> None:
+    # German and English stems of each word, "Förderung" for "funding" (term map), and
+    # both names of the Land the query names.
+    assert query_terms("Saxony funding") == [
+        "saxoni",
+        "saxony",
+        "forder",
+        "fund",
+        "funding",
+        "sachs",
+        "sachsen",
+        "saxoni",
+        "saxony",
+    ]
+
+
+DOCS = {
+    "de": Document(id="de", title="Länder", language="de", source="s", text="x"),
+    "en": Document(id="en", title="Report", language="en", source="s", text="x"),
+}
+CHUNKS = [
+    Chunk(
+        1,
+        "de",
+        0,
+        0,
+        1,
+        "Die Clusterpolitik in Thüringen fördert Netzwerke.",
+        "Freistaat Thüringen",
+    ),
+    Chunk(2, "de", 1, 0, 1, "Bayern unterstützt die Forschung.", "Freistaat Bayern"),
+    Chunk(3, "en", 0, 0, 1, "Funding for cluster networks in Saxony.", None),
+]
+
+
+def test_bm25_ranks_across_languages() -> None:
+    lexical = build_lexical(CHUNKS, DOCS)
+    scores = lexical.scores("Thueringen Cluster")
+    assert max(scores, key=lambda c: scores[c]) == 1
+    assert scores[2] == 0.0
+    english = lexical.scores("Förderung Sachsen")
+    assert max(english, key=lambda c: english[c]) == 3
+    assert lexical.scores("zzz") == {1: 0.0, 2: 0.0, 3: 0.0}
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    lexical = build_lexical(CHUNKS, DOCS)
+    files = lexical.save(tmp_path / "bm25")
+    assert (tmp_path / "bm25" / "lexical.json") in files
+    loaded = LexicalIndex.load(tmp_path / "bm25")
+    assert loaded is not None
+    assert loaded.chunk_ids == (1, 2, 3)
+    assert loaded.scores("Clusterpolitik") == lexical.scores("Clusterpolitik")
+    assert LexicalIndex.load(tmp_path / "missing") is None
+
+
+def test_max_edits_grow_with_the_stem() -> None:
+    assert [max_edits(t) for t in ("geld", "valey", "polcies", "clusterpolitk")] == [0, 1, 1, 2]
+    assert max_edits("innobb2025") == 0  # digits: codes and years are never corrected
+
+
+def test_typos_are_corrected_against_the_vocabulary() -> None:
+    vocabulary = sorted(["valley", "govern", "clusterpolit", "clust", "feld", "value"])
+    fixed = correct_typos(query_analysis("valey goverment Clusterpolitk geld"), vocabulary)
+    added = {
+        q.source: sorted(q.terms - a.terms)
+        for q, a in zip(fixed, query_analysis("valey goverment Clusterpolitk geld"), strict=True)
+    }
+    # "geld" is too short to correct ("feld" is one edit away but a different word).
+    assert added == {
+        "valey": ["valley"],
+        "goverment": ["govern"],
+        "Clusterpolitk": ["clusterpolit"],
+        "geld": [],
+    }
+
+
+def test_known_words_and_land_names_are_never_corrected() -> None:
+    vocabulary = sorted(["valley", "vallex", "sachs", "sachsen"])
+    analysed = query_analysis("Valley Saxony")
+    assert correct_typos(analysed, vocabulary) == analysed
+
+
+def test_ties_take_the_alphabetically_first_term() -> None:
+    (fixed,) = correct_typos(query_analysis("clustor"), ["clustar", "clustir"])
+    assert "clustar" in fixed.terms and "clustir" not in fixed.terms
+
+
+def test_bm25_scores_a_misspelt_query_like_the_right_one() -> None:
+    lexical = build_lexical(CHUNKS, DOCS)
+    assert lexical.scores("Forschnug Bayern") == lexical.scores("Forschung Bayern")
+    assert lexical.vocabulary == tuple(sorted(lexical.vocabulary))
+    assert "forschung" in lexical.vocabulary
+
+
+def test_idf_is_bm25s_inverse_document_frequency() -> None:
+    index = lexical_from_terms([7, 8, 9], [["clust", "netz"], ["clust"], ["geld"]])
+    assert index.idf("clust") == pytest.approx(math.log(1 + (3 - 2 + 0.5) / (2 + 0.5)))
+    assert index.idf("geld") == pytest.approx(math.log(1 + (3 - 1 + 0.5) / (1 + 0.5)))
+    # a term the index does not hold is as rare as can be
+    assert index.idf("österreich") == index.idf("") == pytest.approx(math.log(8.0))
