@@ -1,6 +1,7 @@
-"""Optional read API keys for the public read endpoints (/search, /ask).
+"""API keys: the set of configured keys (`ApiKeys`, for read and for write keys alike) and the
+optional read-key guard of the public read endpoints (/search, /ask).
 
-Off by default. When `CLUSTERSEARCH_READ_API_KEYS` lists keys, a request to a guarded path must
+Read keys are off by default. When `CLUSTERSEARCH_READ_API_KEYS` lists keys, a request to a guarded path must
 send one of them in `X-API-Key`; the key then names the caller's rate-limit bucket, so every
 portal with its own key gets its own quota. Keys are compared in constant time, and all of
 them are compared, so the response time says nothing about which key came close.
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["API_KEY_HEADER", "CLIENT_SCOPE_KEY", "ReadKeyMiddleware", "ReadKeys", "route_path"]
+__all__ = ["API_KEY_HEADER", "CLIENT_SCOPE_KEY", "ApiKeys", "ReadKeyMiddleware", "route_path"]
 
 API_KEY_HEADER = "X-API-Key"
 # Where the middleware leaves the caller's identity for the rate limiter (an ASGI scope key).
@@ -35,13 +36,14 @@ def route_path(scope: Scope) -> str:
 
 
 @dataclass(frozen=True)
-class ReadKeys:
-    """The configured read keys; `identify` maps a presented key to its bucket name."""
+class ApiKeys:
+    """A set of configured keys (the read keys, or the write keys); `identify` maps a presented
+    key to its id (`key:` and the first 16 hex digits of its SHA-256), never the key itself."""
 
     digests: tuple[bytes, ...]
 
     @classmethod
-    def from_keys(cls, keys: Iterable[str]) -> ReadKeys:
+    def from_keys(cls, keys: Iterable[str]) -> ApiKeys:
         return cls(tuple(_digest(k.encode()) for k in keys))
 
     @property
@@ -66,7 +68,7 @@ class ReadKeys:
 class ReadKeyMiddleware:
     """Requires a valid X-API-Key on `paths` when keys are configured (CORS preflights pass)."""
 
-    def __init__(self, app: ASGIApp, *, keys: ReadKeys, paths: frozenset[str]) -> None:
+    def __init__(self, app: ASGIApp, *, keys: ApiKeys, paths: frozenset[str]) -> None:
         self.app = app
         self.keys = keys
         self.paths = paths

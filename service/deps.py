@@ -26,14 +26,14 @@ SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 
 
 # The write endpoints (POST/PUT/DELETE /documents) need a key from
-# CLUSTERSEARCH_API_KEYS in X-API-Key, compared in constant time (service.access.ReadKeys).
+# CLUSTERSEARCH_API_KEYS in X-API-Key, compared in constant time (service.access.ApiKeys).
 def require_write_key(
     engine: EngineDep,
     x_api_key: Annotated[str | None, Header(description="A key from CLUSTERSEARCH_API_KEYS.")] = (
         None
     ),
 ) -> None:
-    from service.access import API_KEY_HEADER, ReadKeys
+    from service.access import API_KEY_HEADER, ApiKeys
 
     keys = engine.settings.api_key_list
     if not keys:
@@ -51,7 +51,7 @@ def require_write_key(
             "header.",
             headers={"WWW-Authenticate": API_KEY_HEADER},
         )
-    if ReadKeys.from_keys(keys).identify(x_api_key.encode("utf-8", "replace")) is None:
+    if ApiKeys.from_keys(keys).identify(x_api_key.encode("utf-8", "replace")) is None:
         raise HTTPException(
             status_code=401,
             detail=f"The {API_KEY_HEADER} sent is not a valid write key; ask the operator.",

@@ -25,7 +25,7 @@ from service.access import (
     API_KEY_HEADER,
     CLIENT_SCOPE_KEY,
     ReadKeyMiddleware,
-    ReadKeys,
+    ApiKeys,
     route_path,
 )
 from service.settings import Settings
@@ -226,7 +226,7 @@ def install_security(app: FastAPI, settings: Settings) -> None:
         )
     app.add_middleware(
         ReadKeyMiddleware,
-        keys=ReadKeys.from_keys(settings.read_api_key_list),
+        keys=ApiKeys.from_keys(settings.read_api_key_list),
         paths=GUARDED_PATHS,
     )
     app.add_middleware(

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
 from service import access
-from service.access import ReadKeys
+from service.access import ApiKeys
 from service.settings import Settings
 
 KEY_A = "portal-a-0123456789abcdef"
@@ -16,7 +16,7 @@ KEY_B = "portal-b-fedcba9876543210"
 
 
 def test_identify_names_each_key_and_refuses_others() -> None:
-    keys = ReadKeys.from_keys([KEY_A, KEY_B])
+    keys = ApiKeys.from_keys([KEY_A, KEY_B])
     a, b = keys.identify(KEY_A.encode()), keys.identify(KEY_B.encode())
     assert a is not None and b is not None
     assert a.startswith("key:") and len(a) == len("key:") + 16
@@ -29,8 +29,8 @@ def test_identify_names_each_key_and_refuses_others() -> None:
 
 
 def test_no_keys_means_disabled() -> None:
-    assert not ReadKeys.from_keys([]).enabled
-    assert ReadKeys.from_keys([KEY_A]).enabled
+    assert not ApiKeys.from_keys([]).enabled
+    assert ApiKeys.from_keys([KEY_A]).enabled
 
 
 def test_every_key_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -42,7 +42,7 @@ def test_every_key_is_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch)
         return real(a, b)
 
     monkeypatch.setattr(access.hmac, "compare_digest", counting)
-    keys = ReadKeys.from_keys([KEY_A, KEY_B, "portal-c-0000000000000000"])
+    keys = ApiKeys.from_keys([KEY_A, KEY_B, "portal-c-0000000000000000"])
     assert keys.identify(KEY_A.encode()) is not None  # matches the first key …
     assert len(calls) == 3  # … and still compares against all three
     assert {len(a) for a, _ in calls} == {32}  # digests: same length whatever was sent
