@@ -1,10 +1,11 @@
 """API keys: the set of configured keys (`ApiKeys`, for read and for write keys alike) and the
 optional read-key guard of the public read endpoints (/search, /ask).
 
-Read keys are off by default. When `CLUSTERSEARCH_READ_API_KEYS` lists keys, a request to a guarded path must
-send one of them in `X-API-Key`; the key then names the caller's rate-limit bucket, so every
-portal with its own key gets its own quota. Keys are compared in constant time, and all of
-them are compared, so the response time says nothing about which key came close.
+Read keys are off by default. When `CLUSTERSEARCH_READ_API_KEYS` lists keys, a request to a
+guarded path must send one of them in `X-API-Key`; the key then names the caller's rate-limit
+bucket, so every portal with its own key gets its own quota. Keys are compared in constant
+time, and all of them are compared, so the response time says nothing about which key came
+close.
 """
 
 from __future__ import annotations

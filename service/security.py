@@ -24,8 +24,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from service.access import (
     API_KEY_HEADER,
     CLIENT_SCOPE_KEY,
-    ReadKeyMiddleware,
     ApiKeys,
+    ReadKeyMiddleware,
     route_path,
 )
 from service.settings import Settings
