@@ -26,11 +26,13 @@ from index.documents.extract import (
     guess_regions,
     markdown_to_text,
 )
+from index.documents.languages import LANGUAGES
 from index.documents.passage import lexical_text, passage_text, span_text
 
 __all__ = [
     "DOCUMENTS_DIR",
     "FORMATS",
+    "LANGUAGES",
     "LANGUAGE_CODE",
     "MANIFEST_NAME",
     "MAX_TEXT_REGIONS",

@@ -12,6 +12,13 @@ from index.ingest.library import (
     document_id_for,
     validate_document_id,
 )
+from index.ingest.status import (
+    ManifestStamp,
+    manifest_stamp,
+    request_catch_up,
+    update_pending,
+    writer_active,
+)
 from index.ingest.update import UpdateStats, update_snapshot
 
 __all__ = [
@@ -20,6 +27,7 @@ __all__ = [
     "BuildReport",
     "Change",
     "Library",
+    "ManifestStamp",
     "UpdateReport",
     "UpdateStats",
     "Upload",
@@ -27,6 +35,10 @@ __all__ = [
     "build_snapshot",
     "corpus_documents",
     "document_id_for",
+    "manifest_stamp",
+    "request_catch_up",
+    "update_pending",
     "update_snapshot",
     "validate_document_id",
+    "writer_active",
 ]

@@ -9,6 +9,7 @@ from index.retrieval.searcher import (
     Scores,
     Searcher,
     SearchPage,
+    StageHook,
     highlights,
 )
 
@@ -21,6 +22,7 @@ __all__ = [
     "Scores",
     "SearchPage",
     "Searcher",
+    "StageHook",
     "WordBridge",
     "fuse",
     "highlights",

@@ -19,12 +19,17 @@ its passage (`Highlight`, offsets into `chunk.text`), cross-lingual matches incl
 Facets (`SearchPage.facets`) count regions and languages over the *matches*: the first
 `facet_depth` (default 20) passages of the full ranking after filters, before the cut to
 `k` — what a portal would page through.
+
+`on_stage` (optional) is told how long each stage of a search took: `analysis`, `dense`,
+`lexical`, `fusion` (fusion, ranking, highlights, facets), in seconds; without it no clock
+is read.
 """
 
 from __future__ import annotations
 
+import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import faiss
@@ -48,8 +53,12 @@ __all__ = [
     "Scores",
     "SearchPage",
     "Searcher",
+    "StageHook",
     "highlights",
 ]
+
+# Told the name of a search stage and its duration in seconds.
+StageHook = Callable[[str, float], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,10 +120,13 @@ class Searcher:
         max_query_chars: int = MAX_QUERY_CHARS,
         ranking: RankingConfig | None = None,
         word_encoder: Encode | None = None,
+        on_stage: StageHook | None = None,
     ) -> None:
         """`word_encoder` embeds the passage words of the bridge (default: the embedder);
-        the service passes one that caches them, so a new snapshot re-embeds only new words."""
+        the service passes one that caches them, so a new snapshot re-embeds only new words.
+        `on_stage` gets each search stage's duration (see the module doc)."""
         self.snapshot = snapshot
+        self._on_stage = on_stage
         self._embedder = embedder
         self._max_k = max_k
         self._max_query_chars = max_query_chars
@@ -137,6 +149,7 @@ class Searcher:
             max_k=self._max_k,
             max_query_chars=self._max_query_chars,
             ranking=ranking,
+            on_stage=self._on_stage,
         )
         other._bridge = self._bridge  # built once, shared
         return other
@@ -178,9 +191,13 @@ class Searcher:
         if not allowed:
             return SearchPage((), Facets(), query_regions)
         config = self.ranking
+        lap = _Laps(self._on_stage)
         analysed = self.analyse(text)
+        lap("analysis")
         dense = self._dense(text, allowed) if config.method != "bm25" else {}
+        lap("dense")
         bm25 = self._bm25(text, analysed, allowed) if config.method != "dense" else {}
+        lap("lexical")
         if config.method == "dense":
             fused = dict(dense)
         elif config.method == "bm25":
@@ -197,7 +214,9 @@ class Searcher:
             self._hit(i + 1, cid, text, analysed, dense, bm25, fused[cid])
             for i, cid in enumerate(ranked[:k])
         )
-        return SearchPage(hits, self._facets(ranked[: config.facet_depth]), query_regions)
+        page = SearchPage(hits, self._facets(ranked[: config.facet_depth]), query_regions)
+        lap("fusion")
+        return page
 
     def validate(
         self, query: str, k: int, *, lang: str | None = None, document_id: str | None = None
@@ -276,6 +295,23 @@ class Searcher:
             region=dict(sorted(regions.items(), key=lambda t: (-t[1], t[0]))),
             lang=dict(sorted(langs.items(), key=lambda t: (-t[1], t[0]))),
         )
+
+
+class _Laps:
+    """Reports the time since the previous lap to `hook`; does nothing without a hook."""
+
+    __slots__ = ("_hook", "_last")
+
+    def __init__(self, hook: StageHook | None) -> None:
+        self._hook = hook
+        self._last = time.perf_counter() if hook is not None else 0.0
+
+    def __call__(self, stage: str) -> None:
+        if self._hook is None:
+            return
+        now = time.perf_counter()
+        self._hook(stage, now - self._last)
+        self._last = now
 
 
 def highlights(
