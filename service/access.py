@@ -18,10 +18,18 @@ from dataclasses import dataclass
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["API_KEY_HEADER", "CLIENT_SCOPE_KEY", "ApiKeys", "ReadKeyMiddleware", "route_path"]
+__all__ = [
+    "API_KEY_HEADER",
+    "CLIENT_SCOPE_KEY",
+    "ApiKeys",
+    "ReadKeyMiddleware",
+    "client_identity",
+    "route_path",
+]
 
 API_KEY_HEADER = "X-API-Key"
-# Where the middleware leaves the caller's identity for the rate limiter (an ASGI scope key).
+# Where the key checks leave the caller's key id for the rate limiter and the request log
+# (an ASGI scope key).
 CLIENT_SCOPE_KEY = "clustersearch.client"
 _HEADER = API_KEY_HEADER.lower().encode("latin-1")
 
@@ -34,6 +42,16 @@ def route_path(scope: Scope) -> str:
     if root and path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
         return path[len(root) :] or "/"
     return path
+
+
+def client_identity(scope: Scope) -> str:
+    """Who is calling: the id of the key it sent (`key:…`) if a key check set one, else its
+    address (`ip:…`; the proxy's client only for trusted proxies, see service.security)."""
+    identity = scope.get(CLIENT_SCOPE_KEY)
+    if isinstance(identity, str):
+        return identity
+    client = scope.get("client")
+    return f"ip:{client[0]}" if client else "ip:unknown"
 
 
 @dataclass(frozen=True)

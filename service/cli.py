@@ -169,19 +169,30 @@ def ask(
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).")] = None,
+    trusted_proxies: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated addresses or networks of the reverse proxies whose "
+            "X-Forwarded-For names the client (default: none; CLUSTERSEARCH_TRUSTED_PROXIES)."
+        ),
+    ] = None,
 ) -> None:
-    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    """Serve the HTTP API (OpenAPI docs at /docs, metrics at /metrics)."""
     import uvicorn
 
     from service.main import create_app
+    from service.server import server_config
 
     settings = _settings()
-    uvicorn.run(
-        create_app(settings),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level="info",
-    )
+    overrides = {"host": host, "port": port, "trusted_proxies": trusted_proxies}
+    given = {name: value for name, value in overrides.items() if value is not None}
+    if given:
+        try:
+            settings = Settings.model_validate({**settings.model_dump(), **given})
+        except ValidationError as exc:
+            err.print(f"[red]Invalid option:[/red]\n{exc}")
+            raise typer.Exit(2) from exc
+    uvicorn.Server(server_config(create_app(settings), settings)).run()
 
 
 @app.command("eval")

@@ -7,9 +7,11 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request
 
 from index import Answerer, Searcher
+from service.access import API_KEY_HEADER, CLIENT_SCOPE_KEY, ApiKeys
 from service.engine import Engine
+from service.metrics import Metrics
 
-__all__ = ["AnswererDep", "EngineDep", "SearcherDep", "WriteKeyDep"]
+__all__ = ["AnswererDep", "EngineDep", "MetricsDep", "SearcherDep", "WriteKeyDep"]
 
 
 def get_engine(request: Request) -> Engine:
@@ -25,16 +27,24 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 
 
+def get_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+
+
 # The write endpoints (POST/PUT/DELETE /documents) need a key from
-# CLUSTERSEARCH_API_KEYS in X-API-Key, compared in constant time (service.access.ApiKeys).
+# CLUSTERSEARCH_API_KEYS in X-API-Key, compared in constant time (service.access.ApiKeys);
+# its id names the caller in the request log.
 def require_write_key(
+    request: Request,
     engine: EngineDep,
     x_api_key: Annotated[str | None, Header(description="A key from CLUSTERSEARCH_API_KEYS.")] = (
         None
     ),
 ) -> None:
-    from service.access import API_KEY_HEADER, ApiKeys
-
     keys = engine.settings.api_key_list
     if not keys:
         raise HTTPException(
@@ -51,12 +61,14 @@ def require_write_key(
             "header.",
             headers={"WWW-Authenticate": API_KEY_HEADER},
         )
-    if ApiKeys.from_keys(keys).identify(x_api_key.encode("utf-8", "replace")) is None:
+    identity = ApiKeys.from_keys(keys).identify(x_api_key.encode("utf-8", "replace"))
+    if identity is None:
         raise HTTPException(
             status_code=401,
             detail=f"The {API_KEY_HEADER} sent is not a valid write key; ask the operator.",
             headers={"WWW-Authenticate": API_KEY_HEADER},
         )
+    request.scope[CLIENT_SCOPE_KEY] = identity
 
 
 WriteKeyDep = Annotated[None, Depends(require_write_key)]

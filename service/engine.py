@@ -1,52 +1,85 @@
-"""What the service holds in memory: the embedder and the searcher over the current index.
+"""What the service holds in memory: the embedder and what it serves from the current index.
 
-The index can change while the service runs. An update (the API's, through
-`Engine.update`, or another process's, such as `clustersearch add`) makes a new build
-current; `install` swaps in a new searcher over the new immutable snapshot in one
-attribute store. A request reads `engine.searcher` once and keeps that searcher, so it sees
-the old or the new state, never a mix.
+What is served is one immutable `Serving` value (the searcher over one immutable snapshot,
+the build it came from, whether the corpus on disk differs). `Engine` holds the current one
+and replaces it whole, in one attribute store under a small lock; a request reads
+`engine.serving` once and keeps it, so it sees the old or the new state, never a mix.
+
+The index can change while the service runs: an update through `Engine.update` (the API's),
+another process's write or build (`clustersearch add`, `build`; picked up by `refresh`), or
+a corpus the index does not reflect yet — a writer killed after committing the manifest, a
+manifest changed by hand — which `check` notices and `catch_up` repairs (service.upkeep runs
+both every few seconds).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TypeVar
 
 from index import (
     CACHE_NAME,
     AnswerConfig,
     Answerer,
+    ClusterSearchError,
     CorpusError,
     Embedder,
     IndexMismatchError,
     IndexNotFoundError,
     IndexSnapshot,
     Library,
+    ManifestStamp,
     PassageCache,
     QueryMemo,
     Searcher,
+    StageHook,
     check_compatible,
     current_build,
     load_corpus,
     load_embedder,
     load_index,
+    manifest_stamp,
+    request_catch_up,
+    update_pending,
+    writer_active,
 )
 from service.settings import Settings
 
-__all__ = ["Engine", "IndexUnavailableError"]
+__all__ = ["WARM_UP_QUESTIONS", "Engine", "IndexUnavailableError", "Serving"]
 
 T = TypeVar("T")
+log = logging.getLogger("clustersearch.engine")
+
+# Asked once after loading, so the first real query does not pay for what is built lazily
+# (the model's first call, the compound splitter's tables, the answerer's sentence caches).
+WARM_UP_QUESTIONS = ("Wer fördert Innovationscluster in Sachsen?", "Which clusters get funding?")
 
 
 class IndexUnavailableError(Exception):
     """The service has no usable index; the message says how to build one."""
 
 
+@dataclass(frozen=True)
+class Serving:
+    """What the service serves at one moment; replaced whole, never changed."""
+
+    searcher: Searcher | None
+    # The build the searcher serves (None: unknown, so never refreshed from disk).
+    build: str | None = None
+    unavailable_reason: str | None = None
+    # Whether the corpus on disk differs from the one the index was built from (None:
+    # unreadable), as decided when the manifest had the stamp `stamp` (None: not decided).
+    corpus_changed: bool | None = None
+    stamp: ManifestStamp | None = None
+
+
 class _Live:
-    """The mutable part of an engine: the update lock, the library that writes, and the
-    cache the word bridge's vectors come from."""
+    """The mutable machinery of an engine: the update lock, the library that writes, the
+    cache the word bridge's vectors come from, and the answerer of the current searcher."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -54,6 +87,8 @@ class _Live:
         self._cache: PassageCache | None = None
         self.answer_lock = threading.Lock()
         self.answerer: tuple[Searcher, Answerer] | None = None
+        self.warm = threading.Event()
+        self.failed_stamp: ManifestStamp | None = None
 
     def cache(self, settings: Settings) -> PassageCache:
         """The index's embedding cache, one connection for the searchers and the library."""
@@ -62,21 +97,30 @@ class _Live:
         return self._cache
 
 
-@dataclass(frozen=True)
 class Engine:
-    """The loaded model and, if one could be loaded, the searcher over the current index."""
+    """The loaded model and the current `Serving` (a searcher, if an index could be loaded)."""
 
-    settings: Settings
-    embedder: Embedder
-    searcher: Searcher | None
-    unavailable_reason: str | None = None
-    corpus_changed: bool | None = None
-    # The build the searcher serves (None: unknown, so never refreshed from disk).
-    build: str | None = None
-    _live: _Live = field(default_factory=_Live, repr=False, compare=False)
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        searcher: Searcher | None = None,
+        *,
+        build: str | None = None,
+        unavailable_reason: str | None = None,
+        corpus_changed: bool | None = None,
+        stamp: ManifestStamp | None = None,
+        on_stage: StageHook | None = None,
+    ) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.on_stage = on_stage
+        self._serving = Serving(searcher, build, unavailable_reason, corpus_changed, stamp)
+        self._swap_lock = threading.Lock()
+        self._live = _Live()
 
     @classmethod
-    def load(cls, settings: Settings) -> Engine:
+    def load(cls, settings: Settings, *, on_stage: StageHook | None = None) -> Engine:
         # /ask embeds the question its search has just embedded; the memo makes
         # that one model call
         embedder = QueryMemo(
@@ -90,31 +134,37 @@ class Engine:
         # An update killed half-way is finished or undone before the index loads.
         Library(settings.corpus_dir, settings.index_dir, embedder, settings.chunker).recover()
         try:
-            build = _current_build(settings)
+            build = current_build(settings.index_dir)
             snapshot = load_index(settings.index_dir)
-            check_compatible(
-                snapshot.manifest,
-                model_id=embedder.model_id,
-                chunker=settings.chunker.as_dict(),
-                index_dir=settings.index_dir,
-            )
+            _check(settings, embedder, snapshot)
         except (IndexNotFoundError, IndexMismatchError) as exc:
-            return cls(settings, embedder, None, str(exc))
-        live = _Live()
-        return cls(
-            settings,
-            embedder,
-            _searcher(settings, embedder, snapshot, live),
+            return cls(settings, embedder, None, unavailable_reason=str(exc), on_stage=on_stage)
+        engine = cls(settings, embedder, None, on_stage=on_stage)
+        stamp = manifest_stamp(settings.corpus_dir)
+        engine._serving = Serving(
+            engine._searcher(snapshot),
+            build,
             corpus_changed=_corpus_changed(settings, snapshot),
-            build=build,
-            _live=live,
+            stamp=stamp,
         )
+        return engine
+
+    @property
+    def serving(self) -> Serving:
+        """The current state; read it once per request."""
+        return self._serving
+
+    @property
+    def ready(self) -> bool:
+        """Whether an index is loaded and warm (the first query is as fast as the next)."""
+        return self._serving.searcher is not None and self._live.warm.is_set()
 
     def require_searcher(self) -> Searcher:
         self.refresh()
-        if self.searcher is None:
-            raise IndexUnavailableError(self.unavailable_reason or "No index is loaded.")
-        return self.searcher
+        serving = self._serving
+        if serving.searcher is None:
+            raise IndexUnavailableError(serving.unavailable_reason or "No index is loaded.")
+        return serving.searcher
 
     # The answerer over the searcher being served; a new snapshot gets a new one
     # (its sentence and vector caches are per snapshot, so a replaced document is never
@@ -133,35 +183,39 @@ class Engine:
                 self._live.answerer = cached
             return cached[1]
 
+    def warm_up(self) -> bool:
+        """Ask the warm-up questions once (True when an index is loaded and they ran)."""
+        if self._serving.searcher is None:
+            return False
+        answerer = self.require_answerer()
+        for question in WARM_UP_QUESTIONS:
+            answerer.ask(question, self.settings.default_k)
+        self._live.warm.set()
+        return True
+
     # Live updates ---------------------------------------------------------------
 
     def install(self, snapshot: IndexSnapshot, build: str) -> None:
         """Serve `snapshot` (the build `build`) from now on; its searcher is warmed first,
-        so no request waits for it."""
-        searcher = _searcher(self.settings, self.embedder, snapshot, self._live)
-        object.__setattr__(self, "build", build)
-        object.__setattr__(self, "unavailable_reason", None)
-        object.__setattr__(self, "corpus_changed", False)
-        object.__setattr__(self, "searcher", searcher)
+        so no request waits for it. Whether the corpus differs is decided anew (`check`)."""
+        serving = Serving(self._searcher(snapshot), build, corpus_changed=False)
+        with self._swap_lock:
+            self._serving = serving
 
     def refresh(self) -> None:
         """Load the current build if another process made a new one current; one thread
         loads it while the others keep answering from the snapshot they have."""
-        if self.build is None and self.searcher is not None:
+        serving = self._serving
+        if serving.build is None and serving.searcher is not None:
             return
-        build = _current_build(self.settings)
-        if build is None or build == self.build:
+        build = current_build(self.settings.index_dir)
+        if build is None or build == serving.build:
             return
         if not self._live.lock.acquire(blocking=False):
             return
         try:
             snapshot = load_index(self.settings.index_dir)
-            check_compatible(
-                snapshot.manifest,
-                model_id=self.embedder.model_id,
-                chunker=self.settings.chunker.as_dict(),
-                index_dir=self.settings.index_dir,
-            )
+            _check(self.settings, self.embedder, snapshot)
             self.install(snapshot, build)
         except (IndexNotFoundError, IndexMismatchError):
             pass
@@ -186,30 +240,84 @@ class Engine:
                     cache=self._live.cache(settings),
                 )
                 self._live.library = library
-            if self.build is not None and self.searcher is not None:
-                library.use_snapshot(self.build, self.searcher.snapshot)
+            serving = self._serving
+            if serving.build is not None and serving.searcher is not None:
+                library.use_snapshot(serving.build, serving.searcher.snapshot)
             return write(library)
 
+    # Catching up with the corpus --------------------------------------------------
 
-def _searcher(
-    settings: Settings, embedder: Embedder, snapshot: IndexSnapshot, live: _Live
-) -> Searcher:
-    """A warmed searcher over `snapshot`. The word bridge embeds every distinct passage word;
-    through the index's embedding cache only words no earlier snapshot had are embedded, so
-    an update or a restart does not pay for the whole vocabulary again."""
-    cache = live.cache(settings)
-    searcher = Searcher(
-        snapshot,
-        embedder,
-        max_k=settings.max_k,
-        max_query_chars=settings.max_query_chars,
-        word_encoder=lambda words: cache.encode(embedder, words)[0],
+    def pending(self) -> bool:
+        """Whether the corpus on disk may be ahead of the index: an update is running or was
+        interrupted (the library's pending mark is there)."""
+        return update_pending(self.settings.index_dir)
+
+    def check(self) -> bool:
+        """Pick up a new build; decide again whether the corpus differs if the manifest
+        changed. True when the index is behind a committed corpus and no writer is at it,
+        i.e. `catch_up` is due."""
+        self.refresh()
+        serving = self._serving
+        if serving.searcher is None or serving.build is None:
+            return False
+        stamp = manifest_stamp(self.settings.corpus_dir)
+        if stamp != serving.stamp:
+            changed = _corpus_changed(self.settings, serving.searcher.snapshot)
+            decided = dataclasses.replace(serving, corpus_changed=changed, stamp=stamp)
+            with self._swap_lock:
+                if self._serving is serving:
+                    self._serving = serving = decided
+        behind = self.pending() or serving.corpus_changed is True
+        if not behind or stamp == self._live.failed_stamp:
+            return False
+        return not writer_active(self.settings.index_dir)
+
+    def catch_up(self) -> bool:
+        """Bring the index up to the committed corpus (finishing an interrupted update, or
+        following a manifest changed by hand); True when a new snapshot is served."""
+        index_dir = self.settings.index_dir
+        before = self._serving
+
+        def recover(library: Library) -> bool:
+            if not update_pending(index_dir):
+                request_catch_up(index_dir)
+            return library.recover()
+
+        try:
+            self.update(recover)
+        except (ClusterSearchError, OSError) as exc:
+            # Not again until the manifest changes: the next edit may fix it.
+            self._live.failed_stamp = manifest_stamp(self.settings.corpus_dir)
+            log.error("could not bring the index up to the corpus: %s", exc)
+            return False
+        return self._serving is not before
+
+    # ------------------------------------------------------------------------------
+
+    def _searcher(self, snapshot: IndexSnapshot) -> Searcher:
+        """A warmed searcher over `snapshot`. The word bridge embeds every distinct passage
+        word; through the index's embedding cache only words no earlier snapshot had are
+        embedded, so an update or a restart does not pay for the whole vocabulary again."""
+        settings, embedder = self.settings, self.embedder
+        cache = self._live.cache(settings)
+        searcher = Searcher(
+            snapshot,
+            embedder,
+            max_k=settings.max_k,
+            max_query_chars=settings.max_query_chars,
+            word_encoder=lambda words: cache.encode(embedder, words)[0],
+            on_stage=self.on_stage,
+        )
+        return searcher.warm()
+
+
+def _check(settings: Settings, embedder: Embedder, snapshot: IndexSnapshot) -> None:
+    check_compatible(
+        snapshot.manifest,
+        model_id=embedder.model_id,
+        chunker=settings.chunker.as_dict(),
+        index_dir=settings.index_dir,
     )
-    return searcher.warm()
-
-
-def _current_build(settings: Settings) -> str | None:
-    return current_build(settings.index_dir)
 
 
 def _corpus_changed(settings: Settings, snapshot: IndexSnapshot) -> bool | None:

@@ -1,4 +1,7 @@
-"""Turn domain errors into HTTP responses whose message tells the client what to do."""
+"""Turn domain errors into HTTP responses whose message tells the client what to do.
+
+A 405 lists in `Allow` every method the path takes (Starlette names only those of the first
+route it matched, and GET and POST /search are two routes)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from index import (
     ClusterSearchError,
@@ -23,6 +28,7 @@ from service.engine import IndexUnavailableError
 __all__ = ["install_error_handlers"]
 
 log = logging.getLogger("clustersearch")
+_METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 _STATUS: dict[type[Exception], int] = {
     InvalidQueryError: 422,
@@ -45,6 +51,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ClusterSearchError, _domain_error)
     app.add_exception_handler(IndexUnavailableError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
@@ -64,8 +71,34 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": "Invalid request. " + "; ".join(problems)}, status_code=422)
 
 
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    detail = exc.detail
+    if exc.status_code == 405:
+        methods = _allowed_methods(request)
+        headers["Allow"] = ", ".join(methods)
+        detail = f"{request.method} is not allowed here; use {' or '.join(methods)}."
+    return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=headers)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method of every route whose path matches the request's."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods, key=lambda m: (m not in _METHOD_ORDER, (*_METHOD_ORDER, m).index(m)))
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
-    log.exception("unexpected error on %s", request.url.path, exc_info=exc)
+    log.exception(
+        "unexpected error on %s",
+        request.url.path,
+        exc_info=exc,
+        extra={"fields": {"request_id": request.scope.get("clustersearch.request_id")}},
+    )
     return JSONResponse(
         {"detail": "Internal error. It has been logged; please retry or report it."},
         status_code=500,

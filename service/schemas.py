@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from index import Answer, Document, Hit, SearchPage
+from service.inputs import DocumentText, K, Language, QueryText, Text
 
 __all__ = [
     "AskCitation",
@@ -19,6 +20,8 @@ __all__ = [
     "Facets",
     "Health",
     "Highlight",
+    "Liveness",
+    "Readiness",
     "Scores",
     "SearchRequest",
     "SearchResponse",
@@ -31,11 +34,11 @@ class SearchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    q: str = Field(description="The question or keywords, in German or English.")
-    k: int | None = Field(None, description="How many passages to return (1–50; default 5).")
-    lang: str | None = Field(None, description="Only passages in this language (ISO 639-1).")
-    document_id: str | None = Field(None, description="Only passages of this document.")
-    region: str | None = Field(
+    q: QueryText = Field(description="The question or keywords, in German or English.")
+    k: K | None = Field(None, description="How many passages to return (default 5).")
+    lang: Language | None = Field(None, description="Only passages in this language (ISO 639-1).")
+    document_id: Text | None = Field(None, description="Only passages of this document.")
+    region: Text | None = Field(
         None,
         description="Only passages about this Land: German or English name or code "
         "('Sachsen', 'Saxony', 'SN').",
@@ -175,7 +178,20 @@ class Health(BaseModel):
     corpus_changed: bool | None = Field(
         None, description="True when the corpus differs from the indexed one: run a build."
     )
-    detail: str | None = Field(None, description="Why the service is unavailable, and the fix.")
+    detail: str | None = Field(
+        None,
+        description="Why the service is unavailable, or that the index is behind the corpus "
+        "(and catching up), and the fix.",
+    )
+
+
+class Liveness(BaseModel):
+    status: Literal["alive"]
+
+
+class Readiness(BaseModel):
+    ready: bool = Field(description="An index is loaded and warm.")
+    detail: str | None = Field(None, description="Why not yet.")
 
 
 class ErrorResponse(BaseModel):
@@ -191,13 +207,16 @@ class DocumentIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(description="The document: plain text, Markdown or HTML (see `format`).")
+    text: DocumentText = Field(
+        description="The document: plain text, Markdown or HTML (see `format`); control "
+        "characters are removed, as from a file."
+    )
     format: Literal["txt", "md", "html"] = Field("txt", description="How `text` is written.")
-    title: str | None = Field(None, description="Title (default: its first heading).")
-    source: str | None = Field(None, description="Where it came from, e.g. a URL.")
-    language: str | None = Field(None, description="ISO 639-1 code (default: detected).")
-    regions: list[str] | None = Field(None, description="Länder it concerns (default: found).")
-    id: str | None = Field(None, description="Id for a new document (default: from the text).")
+    title: Text | None = Field(None, description="Title (default: its first heading).")
+    source: Text | None = Field(None, description="Where it came from, e.g. a URL.")
+    language: Language | None = Field(None, description="ISO 639-1 code (default: detected).")
+    regions: list[Text] | None = Field(None, description="Länder it concerns (default: found).")
+    id: Text | None = Field(None, description="Id for a new document (default: from the text).")
 
 
 class IndexChange(BaseModel):
@@ -230,10 +249,10 @@ class AskRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    question: str = Field(description="A question in German or English.")
-    k: int | None = Field(None, description="How many supporting passages (1–50; default 5).")
-    lang: str | None = Field(None, description="Only passages in this language (ISO 639-1).")
-    region: str | None = Field(
+    question: QueryText = Field(description="A question in German or English.")
+    k: K | None = Field(None, description="How many supporting passages (default 5).")
+    lang: Language | None = Field(None, description="Only passages in this language (ISO 639-1).")
+    region: Text | None = Field(
         None, description="Only passages about this Land ('Sachsen', 'Saxony', 'SN')."
     )
 

@@ -1,5 +1,6 @@
 """What makes the service safe to expose: security headers, a CORS allowlist, request body
-limits, per-client rate limits on the read endpoints, and optional read keys (service.access).
+limits, per-client rate limits on the read endpoints, optional read keys (service.access),
+and the client address from X-Forwarded-For only when the peer is a trusted proxy.
 
 All of it is plain ASGI middleware installed by `install_security`, so routers (including the
 ones other modules add, such as /ask) need no changes to be covered.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -20,12 +22,13 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from service.access import (
     API_KEY_HEADER,
-    CLIENT_SCOPE_KEY,
     ApiKeys,
     ReadKeyMiddleware,
+    client_identity,
     route_path,
 )
 from service.settings import Settings
@@ -149,7 +152,8 @@ class RateLimitMiddleware:
     """Moving-window limits per client on `paths`; 429 with Retry-After when one is used up.
 
     The client is its read key's bucket when read keys are on (set by `ReadKeyMiddleware`),
-    else its address (uvicorn puts the proxy's X-Forwarded-For there for trusted proxies).
+    else its address: the peer's, or for a trusted proxy the client it names in
+    X-Forwarded-For (`install_security`). `on_reject` is told the path of each refusal.
     """
 
     def __init__(
@@ -159,8 +163,10 @@ class RateLimitMiddleware:
         limits: list[RateLimitItem],
         storage: Storage,
         paths: frozenset[str],
+        on_reject: Callable[[str], None] | None = None,
     ) -> None:
         self.app = app
+        self.on_reject = on_reject
         self.limits = limits
         self.paths = paths
         self.storage = storage
@@ -176,7 +182,7 @@ class RateLimitMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        client = scope.get(CLIENT_SCOPE_KEY) or _client_address(scope)
+        client = client_identity(scope)
         if self.in_memory:
             exceeded = self._hit(client)
         else:
@@ -185,6 +191,8 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         item, retry_after = exceeded
+        if self.on_reject is not None:
+            self.on_reject(route_path(scope))
         response = JSONResponse(
             {
                 "detail": f"Too many requests: the limit is {item} per client. "
@@ -204,15 +212,17 @@ class RateLimitMiddleware:
         return None
 
 
-def _client_address(scope: Scope) -> str:
-    client = scope.get("client")
-    return f"ip:{client[0]}" if client else "ip:unknown"
-
-
-def install_security(app: FastAPI, settings: Settings) -> None:
+def install_security(
+    app: FastAPI, settings: Settings, *, on_rate_limited: Callable[[str], None] | None = None
+) -> None:
     """Installs the middleware; each `add_middleware` wraps the ones added before it, so a
-    request meets: headers → (Starlette's error handler) → CORS → body limit → read key →
-    rate limit → the routes."""
+    request meets: headers → (Starlette's error handler) → CORS → body limit → trusted
+    proxy → read key → rate limit → the routes.
+
+    The server must not rewrite the client address itself (`clustersearch serve` runs uvicorn
+    with proxy headers off, service.server): here X-Forwarded-For counts only when the peer
+    is one of `trusted_proxies`, and then the client is the right-most address in it that is
+    not a trusted proxy (uvicorn's `ProxyHeadersMiddleware`)."""
     if settings.rate_limit.strip():
         # Made here, not on the first request: a bad storage URI stops create_app.
         storage = storage_from_string(settings.rate_limit_storage)
@@ -223,12 +233,18 @@ def install_security(app: FastAPI, settings: Settings) -> None:
             limits=parse_many(settings.rate_limit),
             storage=storage,
             paths=GUARDED_PATHS,
+            on_reject=on_rate_limited,
         )
     app.add_middleware(
         ReadKeyMiddleware,
         keys=ApiKeys.from_keys(settings.read_api_key_list),
         paths=GUARDED_PATHS,
     )
+    if settings.trusted_proxy_list:
+        app.add_middleware(
+            ProxyHeadersMiddleware,
+            trusted_hosts=list(settings.trusted_proxy_list),
+        )
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
@@ -239,7 +255,7 @@ def install_security(app: FastAPI, settings: Settings) -> None:
         allow_origins=list(settings.cors_origin_list),
         allow_methods=["GET", "POST"],
         allow_headers=["Content-Type", API_KEY_HEADER],
-        expose_headers=["Retry-After"],
+        expose_headers=["Retry-After", "X-Request-ID"],
         max_age=600,
     )
     docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}

@@ -1,11 +1,13 @@
 """The one place configuration enters: environment variables `CLUSTERSEARCH_*` (or .env).
 
 Fields are grouped by concern: where the data lives, the model, how passages are cut,
-search and answers, the server, who may call it and how often, and writes.
+search and answers, the server, who may call it and how often, writes, and operation (logs,
+metrics, keeping the index up to the corpus).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Literal
@@ -75,6 +77,16 @@ class Settings(BaseSettings):
     # --- server -------------------------------------------------------------------------
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    trusted_proxies: str = Field(
+        "",
+        description="Comma-separated addresses or networks (10.0.0.0/8) of the reverse proxies "
+        "whose X-Forwarded-For names the client; empty: none, the client is the peer.",
+    )
+    max_header_bytes: int = Field(
+        16 * 1024,
+        ge=1024,
+        description="Largest request head (request line and headers) in bytes; 431 above it.",
+    )
 
     # --- who may call, how often, how much ----------------------------------------------
     cors_origins: str = Field(
@@ -124,6 +136,32 @@ class Settings(BaseSettings):
         "manifest-written, index-written) so a test can kill it there. Leave empty.",
     )
 
+    # --- operation: logs, metrics, upkeep ------------------------------------------------
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="Lowest level logged (a line per request is 'info')."
+    )
+    log_format: Literal["json", "text"] = Field(
+        "json", description="One JSON object per line, or plain text, on stdout."
+    )
+    metrics: bool = Field(True, description="Serve Prometheus metrics at /metrics.")
+    metrics_api_keys: SecretStr = Field(
+        SecretStr(""),
+        description="Comma-separated keys; when set, /metrics needs 'Authorization: Bearer "
+        "KEY'. Empty: open (bind the service to a private interface, or use metrics_port).",
+    )
+    metrics_port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="Serve /metrics on this port of `host` instead of the API's port.",
+    )
+    watch_interval: float = Field(
+        2.0,
+        ge=0.0,
+        description="Seconds between checks that the index reflects the committed corpus "
+        "(an interrupted update, a manifest changed by hand); 0 turns the checks off.",
+    )
+
     @field_validator("model")
     @classmethod
     def _known_backend(cls, value: str) -> str:
@@ -141,6 +179,11 @@ class Settings(BaseSettings):
             )
         if self.default_k > self.max_k:
             raise ValueError(f"default_k ({self.default_k}) must not exceed max_k ({self.max_k})")
+        if self.metrics_port == self.port:
+            raise ValueError(
+                f"metrics_port ({self.metrics_port}) must differ from port; leave it unset to "
+                "serve /metrics on the API's port"
+            )
         return self
 
     @field_validator("cors_origins")
@@ -180,7 +223,20 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("read_api_keys", "api_keys")
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies(cls, value: str) -> str:
+        for item in _split(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted_proxies: {item!r} is not an IP address or network; name each "
+                    "proxy, e.g. 10.0.0.5 or 10.0.0.0/24 (there is no wildcard)"
+                ) from None
+        return value
+
+    @field_validator("read_api_keys", "api_keys", "metrics_api_keys")
     @classmethod
     def _long_keys(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
         short = [k for k in _split(value.get_secret_value()) if len(k) < MIN_KEY_CHARS]
@@ -214,6 +270,14 @@ class Settings(BaseSettings):
     @property
     def api_key_list(self) -> tuple[str, ...]:
         return _split(self.api_keys.get_secret_value())
+
+    @property
+    def metrics_api_key_list(self) -> tuple[str, ...]:
+        return _split(self.metrics_api_keys.get_secret_value())
+
+    @property
+    def trusted_proxy_list(self) -> tuple[str, ...]:
+        return _split(self.trusted_proxies)
 
 
 def _split(value: str) -> tuple[str, ...]:

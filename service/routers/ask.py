@@ -6,7 +6,7 @@ import time
 
 from fastapi import APIRouter
 
-from service.deps import AnswererDep, EngineDep
+from service.deps import AnswererDep, EngineDep, MetricsDep
 from service.schemas import AskRequest, AskResponse, ErrorResponse
 
 router = APIRouter(tags=["ask"])
@@ -21,13 +21,16 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 
 
 @router.post("/ask", response_model=AskResponse, responses=_ERRORS)
-def ask(engine: EngineDep, answerer: AnswererDep, body: AskRequest) -> AskResponse:
+def ask(
+    engine: EngineDep, answerer: AnswererDep, metrics: MetricsDep, body: AskRequest
+) -> AskResponse:
     """The sentence of the corpus that answers the question, or `answer: null` and why."""
     started = time.perf_counter()
-    answer = answerer.ask(
-        body.question,
-        body.k if body.k is not None else engine.settings.default_k,
-        lang=body.lang,
-        region=body.region,
-    )
+    with metrics.answering():
+        answer = answerer.ask(
+            body.question,
+            body.k if body.k is not None else engine.settings.default_k,
+            lang=body.lang,
+            region=body.region,
+        )
     return AskResponse.from_answer(answer, round((time.perf_counter() - started) * 1000, 3))

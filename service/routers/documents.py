@@ -7,14 +7,17 @@ POST /documents, PUT and DELETE /documents/{id} add, replace and remove document
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from index import (
+    ClusterSearchError,
     DocumentNotFoundError,
     InvalidDocumentError,
     UnsupportedFormatError,
@@ -22,7 +25,9 @@ from index import (
     Upload,
     validate_document_id,
 )
-from service.deps import EngineDep, SearcherDep, WriteKeyDep
+from service.deps import EngineDep, MetricsDep, SearcherDep, WriteKeyDep
+from service.inputs import check_text, known_language
+from service.metrics import Metrics
 from service.schemas import (
     DocumentChange,
     DocumentDetail,
@@ -109,13 +114,17 @@ _DETAIL = {
     openapi_extra=_BODY,
 )
 async def add_document(
-    request: Request, response: Response, engine: EngineDep, _: WriteKeyDep
+    request: Request, response: Response, engine: EngineDep, metrics: MetricsDep, _: WriteKeyDep
 ) -> DocumentChange:
     """Add a document: a multipart file upload (`file`, plus optional `title`, `source`,
     `language`, `regions`) or JSON (`DocumentIn`). The same text twice is not added again."""
     started = time.perf_counter()
-    upload = await _upload(request)
-    report = await run_in_threadpool(engine.update, lambda library: library.add([upload]))
+
+    async def write() -> UpdateReport:
+        upload = await _upload(request, metrics)
+        return await run_in_threadpool(engine.update, lambda library: library.add([upload]))
+
+    report = await _counted("add", metrics, write)
     return _change(report, response, started)
 
 
@@ -126,30 +135,73 @@ async def add_document(
     openapi_extra=_BODY,
 )
 async def replace_document(
-    document_id: str, request: Request, response: Response, engine: EngineDep, _: WriteKeyDep
+    document_id: str,
+    request: Request,
+    response: Response,
+    engine: EngineDep,
+    metrics: MetricsDep,
+    _: WriteKeyDep,
 ) -> DocumentChange:
     """Replace a document by a new version (same body as POST)."""
     started = time.perf_counter()
-    validate_document_id(document_id)
-    upload = await _upload(request)
-    report = await run_in_threadpool(
-        engine.update, lambda library: library.replace(document_id, upload)
-    )
+
+    async def write() -> UpdateReport:
+        validate_document_id(document_id)
+        upload = await _upload(request, metrics)
+        return await run_in_threadpool(
+            engine.update, lambda library: library.replace(document_id, upload)
+        )
+
+    report = await _counted("replace", metrics, write)
     return _change(report, response, started)
 
 
 @router.delete("/{document_id}", response_model=DocumentChange, responses=_WRITE_ERRORS)
 async def remove_document(
-    document_id: str, response: Response, engine: EngineDep, _: WriteKeyDep
+    document_id: str, response: Response, engine: EngineDep, metrics: MetricsDep, _: WriteKeyDep
 ) -> DocumentChange:
     """Remove a document and its chunks."""
     started = time.perf_counter()
-    validate_document_id(document_id)
-    report = await run_in_threadpool(engine.update, lambda library: library.remove(document_id))
+
+    async def write() -> UpdateReport:
+        validate_document_id(document_id)
+        return await run_in_threadpool(engine.update, lambda library: library.remove(document_id))
+
+    report = await _counted("remove", metrics, write)
     return _change(report, response, started)
 
 
-async def _upload(request: Request) -> Upload:
+async def _counted(
+    operation: str, metrics: Metrics, write: Callable[[], Awaitable[UpdateReport]]
+) -> UpdateReport:
+    """Runs `write`, counting its documents by outcome, or its failure by the error's name."""
+    try:
+        report = await write()
+    except ClusterSearchError as exc:
+        metrics.ingest_failures.labels(operation, type(exc).__name__).inc()
+        raise
+    for change in report.changes:
+        metrics.ingest_documents.labels(operation, change.status).inc()
+    return report
+
+
+async def _upload(request: Request, metrics: Metrics) -> Upload:
+    upload = await _read_upload(request)
+    metrics.ingest_bytes.inc(len(upload.data))
+    return upload
+
+
+def _form_field(name: str, value: str | None) -> str | None:
+    """A multipart text field, checked as the JSON fields are (service.inputs)."""
+    if not value:
+        return None
+    try:
+        return known_language(value) if name == "language" else check_text(value)
+    except PydanticCustomError as exc:
+        raise InvalidDocumentError(f"Invalid document metadata. {name}: {exc}") from exc
+
+
+async def _read_upload(request: Request) -> Upload:
     media = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media == "multipart/form-data":
         form = await request.form(max_files=1, max_fields=10)
@@ -157,15 +209,15 @@ async def _upload(request: Request) -> Upload:
         if not isinstance(file, StarletteUploadFile):
             raise InvalidDocumentError("The multipart upload needs the document in a 'file' part.")
         data = await file.read()
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        fields = {k: _form_field(k, v) for k, v in form.items() if isinstance(v, str)}
         regions = fields.get("regions")
         return Upload(
             data=data,
             filename=file.filename or "upload",
             media_type=file.content_type,
-            title=fields.get("title") or None,
-            source=fields.get("source") or None,
-            language=fields.get("language") or None,
+            title=fields.get("title"),
+            source=fields.get("source"),
+            language=fields.get("language"),
             regions=tuple(r.strip() for r in regions.split(",") if r.strip()) if regions else None,
         )
     if media == "application/json":

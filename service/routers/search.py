@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from service.deps import EngineDep, SearcherDep
+from service.inputs import K, Language, QueryText, Text
 from service.schemas import ErrorResponse, SearchRequest, SearchResponse
 
 router = APIRouter(tags=["search"])
@@ -26,12 +27,14 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 def search_get(
     engine: EngineDep,
     searcher: SearcherDep,
-    q: Annotated[str, Query(description="The question or keywords, in German or English.")],
-    k: Annotated[int | None, Query(description="How many passages (1–50; default 5).")] = None,
-    lang: Annotated[str | None, Query(description="Only passages in this language.")] = None,
-    document_id: Annotated[str | None, Query(description="Only passages of this document.")] = None,
+    q: Annotated[QueryText, Query(description="The question or keywords, in German or English.")],
+    k: Annotated[K | None, Query(description="How many passages (default 5).")] = None,
+    lang: Annotated[Language | None, Query(description="Only passages in this language.")] = None,
+    document_id: Annotated[
+        Text | None, Query(description="Only passages of this document.")
+    ] = None,
     region: Annotated[
-        str | None,
+        Text | None,
         Query(description="Only passages about this Land: 'Sachsen', 'Saxony', 'SN', ..."),
     ] = None,
 ) -> SearchResponse:

@@ -76,8 +76,12 @@ def test_ask_filters(client: TestClient) -> None:
         ({"q": "Cluster?"}, "Invalid request. question: Field required; q: Extra inputs are "
                             "not permitted"),
         ({"question": 7}, "Invalid request. question: Input should be a valid string"),
-        ({"question": "Cluster?", "lang": "deu"}, "lang must be a two-letter ISO 639-1 code "
-                                                  "such as 'de' or 'en', got 'deu'."),
+        ({"question": "Cluster?", "lang": "deu"}, "Invalid request. lang: 'deu' is not a "
+                                                  "language the service knows; use one of de, "
+                                                  "en, fr, nl, it, es, pl, da, cs"),
+        ({"question": "Cluster?", "region": "S\x00N"}, "Invalid request. region: contains the "
+                                                       "control character U+0000 at character "
+                                                       "1; remove it"),
     ],
 )  # fmt: skip
 def test_bad_input_is_422_with_the_fix(

@@ -20,11 +20,11 @@ from tests.conftest import SEED_CORPUS
 def test_index_built_with_other_chunker_is_refused(seed_index_dir: Path) -> None:
     settings = Settings(corpus_dir=SEED_CORPUS, index_dir=seed_index_dir, chunk_size=300)
     engine = Engine.load(settings)
-    assert engine.searcher is None
-    assert engine.unavailable_reason is not None
-    assert "chunk_size': 600" in engine.unavailable_reason
+    assert engine.serving.searcher is None
+    assert engine.serving.unavailable_reason is not None
+    assert "chunk_size': 600" in engine.serving.unavailable_reason
     assert "Rebuild it with the current settings: clustersearch build --force" in (
-        engine.unavailable_reason
+        engine.serving.unavailable_reason
     )
     with TestClient(create_app(settings)) as client:
         res = client.get("/search", params={"q": "Cluster"})
@@ -37,8 +37,8 @@ def test_changed_corpus_is_reported(tmp_path: Path, seed_index_dir: Path) -> Non
     shutil.copytree(SEED_CORPUS, corpus)
     (corpus / "documents" / "000_845843b92d703299.txt").write_text("changed", encoding="utf-8")
     engine = Engine.load(Settings(corpus_dir=corpus, index_dir=seed_index_dir))
-    assert engine.searcher is not None
-    assert engine.corpus_changed is True
+    assert engine.serving.searcher is not None
+    assert engine.serving.corpus_changed is True
 
 
 def test_unexpected_error_is_500_without_traceback(seed_index_dir: Path) -> None:

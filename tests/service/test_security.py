@@ -102,7 +102,7 @@ def test_simple_request_from_allowed_and_other_origins(cors_client: TestClient) 
     allowed = cors_client.get("/search", params={"q": "Cluster"}, headers={"Origin": PORTAL})
     assert allowed.status_code == 200
     assert allowed.headers["access-control-allow-origin"] == PORTAL
-    assert allowed.headers["access-control-expose-headers"] == "Retry-After"
+    assert allowed.headers["access-control-expose-headers"] == "Retry-After, X-Request-ID"
     other = cors_client.get("/search", params={"q": "Cluster"}, headers={"Origin": "https://x.org"})
     assert other.status_code == 200  # the browser, not the server, withholds the body
     assert "access-control-allow-origin" not in other.headers
@@ -233,7 +233,7 @@ def test_preflights_are_not_counted(make_client: Callable[..., TestClient]) -> N
     assert limited.status_code == 429
     # A portal's script can read the wait: the header is exposed cross-origin.
     assert limited.headers["access-control-allow-origin"] == PORTAL
-    assert limited.headers["access-control-expose-headers"] == "Retry-After"
+    assert limited.headers["access-control-expose-headers"] == "Retry-After, X-Request-ID"
 
 
 def test_rate_limit_setting(clean_env: None) -> None:
