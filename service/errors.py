@@ -83,9 +83,10 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _allowed_methods(request: Request) -> list[str]:
-    """Every method of every route whose path matches the request's."""
+    """Every method of every route whose path matches the request's (service.main's
+    `app.state.routes`)."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
+    for route in request.app.state.routes:
         match, _ = route.matches(request.scope)
         if match is not Match.NONE:
             methods.update(getattr(route, "methods", None) or ())

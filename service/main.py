@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
 from service.access import ApiKeys
@@ -57,13 +58,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = app_metrics
     app.state.metrics_keys = ApiKeys.from_keys(settings.metrics_api_key_list)
     install_error_handlers(app)
-    app.include_router(search.router)
-    app.include_router(documents.router)
-    app.include_router(health.router)
-    app.include_router(ui.router)
-    app.include_router(ask.router)
+    routers = [search.router, documents.router, health.router, ui.router, ask.router]
     if settings.metrics and settings.metrics_port is None:
-        app.include_router(metrics.router)
+        routers.append(metrics.router)
+    for router in routers:
+        app.include_router(router)
+    app.state.routes = _routes(app, routers)
     install_openapi(app, settings)
     install_security(
         app, settings, on_rate_limited=lambda path: app_metrics.rate_limited.labels(path).inc()
@@ -72,8 +72,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+def _routes(app: FastAPI, routers: list[APIRouter]) -> tuple[BaseRoute, ...]:
+    """Every route with its full path template, each matchable on its own (FastAPI resolves
+    included routers lazily, so `app.router.routes` does not list them): the request log's
+    route templates and the 405's `Allow` come from these."""
+    own = (r for r in app.router.routes if isinstance(r, Route))
+    return (*own, *(route for router in routers for route in router.routes))
+
+
 def _request_log(app: FastAPI, inner: ASGIApp, app_metrics: Metrics) -> ASGIApp:
-    return RequestLogMiddleware(inner, routes=lambda: app.router.routes, metrics=app_metrics)
+    return RequestLogMiddleware(inner, routes=lambda: app.state.routes, metrics=app_metrics)
 
 
 def _outermost(app: FastAPI, wrap: Callable[[ASGIApp], ASGIApp]) -> None:

@@ -46,7 +46,7 @@ def route_template(scope: Scope, routes: Sequence[BaseRoute]) -> str:
     """The template of the route a request went to (or would have, had a guard not answered
     first), e.g. `/documents/{document_id}`; `unmatched` when no route matches its path."""
     route = scope.get("route")
-    if route is None:
+    if getattr(route, "path", None) is None:
         route = next((r for r in routes if r.matches(scope)[0] is not Match.NONE), None)
     path = getattr(route, "path", None)
     return path if isinstance(path, str) else UNMATCHED

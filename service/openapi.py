@@ -26,7 +26,8 @@ __all__ = ["complete_openapi", "install_openapi"]
 _ERROR = {"$ref": "#/components/schemas/ErrorResponse"}
 _FASTAPI_422 = "#/components/schemas/HTTPValidationError"
 _COMMON: dict[str, str] = {
-    "400": "Malformed request: Content-Length is not a number of bytes.",
+    "400": "Malformed request: a body that cannot be parsed, or a Content-Length that is "
+    "not a number of bytes.",
     "413": "The request body is over the limit (CLUSTERSEARCH_MAX_BODY_BYTES, or "
     "CLUSTERSEARCH_MAX_DOCUMENT_BODY_BYTES under /documents).",
 }

@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from fastapi.testclient import TestClient
+
+from service.engine import Engine
 
 
 def test_health_ok(client: TestClient) -> None:
@@ -26,3 +31,41 @@ def test_openapi_docs(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     spec = client.get("/openapi.json").json()
     assert {"/search", "/documents", "/documents/{document_id}", "/health"} <= set(spec["paths"])
+
+
+def test_live_answers_with_or_without_an_index(
+    client: TestClient, client_without_index: TestClient
+) -> None:
+    for c in (client, client_without_index):
+        response = c.get("/health/live")
+        assert (response.status_code, response.json()) == (200, {"status": "alive"})
+
+
+def test_ready_once_the_index_is_loaded_and_warm(client: TestClient) -> None:
+    # The lifespan's upkeep thread asks the warm-up questions right after the start.
+    deadline = time.monotonic() + 120
+    while (response := client.get("/health/ready")).status_code != 200:
+        assert response.status_code == 503
+        assert response.json() == {
+            "ready": False,
+            "detail": "The index is loaded and warming up (the first queries build caches).",
+        }
+        assert time.monotonic() < deadline, "never ready"
+        time.sleep(0.2)
+    assert response.json() == {"ready": True, "detail": None}
+    assert client.app.state.engine.ready  # type: ignore[attr-defined]
+
+
+def test_not_ready_without_an_index(client_without_index: TestClient) -> None:
+    response = client_without_index.get("/health/ready")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["ready"] is False and "clustersearch build" in body["detail"]
+
+
+def test_warm_up_makes_an_engine_ready(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(rate_limit="")
+    engine: Engine = client.app.state.engine  # type: ignore[attr-defined]
+    assert client.get("/health/ready").status_code == 503
+    assert engine.warm_up() is True
+    assert client.get("/health/ready").json() == {"ready": True, "detail": None}

@@ -112,7 +112,10 @@ def test_readers_never_see_a_mix_during_replaces_and_a_full_rebuild(
             assert health["status"] == "ok" and health["chunks"] == 37 + 3
             assert health["index_built"] >= before
             # The service moved to the rebuilt index without a restart.
-            assert app.state.engine.serving.build == report.index_dir.joinpath("current").readlink().name
+            assert (
+                app.state.engine.serving.build
+                == report.index_dir.joinpath("current").readlink().name
+            )
     finally:
         done.set()
         for thread in readers:
