@@ -230,3 +230,9 @@ def test_eval_adds_the_answers_section(env: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["eval", "--split", "all", "--questions", str(path)])
     assert res.exit_code == 0
     assert "Answers" in res.stdout and "contains gold" in res.stdout
+
+
+def test_serve_refuses_a_bad_trusted_proxy_before_starting(env: Path) -> None:
+    res = runner.invoke(app, ["serve", "--port", "1", "--trusted-proxies", "10.0.0.0/8,*"])
+    assert res.exit_code == 2
+    assert "trusted_proxies: '*' is not an IP address or network" in res.output

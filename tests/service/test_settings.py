@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,36 @@ def test_answer_threshold_default_and_bounds(clean_env: None) -> None:
     for bad in (-0.1, 1.5):
         with pytest.raises(ValidationError, match="answer_threshold"):
             Settings(answer_threshold=bad)
+
+
+def test_operation_defaults(clean_env: None) -> None:
+    s = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert s.trusted_proxy_list == ()
+    assert (s.log_level, s.log_format) == ("info", "json")
+    assert (s.metrics, s.metrics_api_key_list, s.metrics_port) == (True, (), None)
+    assert (s.watch_interval, s.max_header_bytes) == (2.0, 16384)
+
+
+def test_trusted_proxies_are_addresses_or_networks(clean_env: None) -> None:
+    s = Settings(trusted_proxies=" 10.0.0.5, 10.1.0.0/16 ,::1, ")
+    assert s.trusted_proxy_list == ("10.0.0.5", "10.1.0.0/16", "::1")
+    for bad in ("*", "proxy.example.org", "10.0.0.300"):
+        with pytest.raises(ValidationError, match=f"trusted_proxies: '{re.escape(bad)}' is not"):
+            Settings(trusted_proxies=bad)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"log_level": "verbose"}, "log_level"),
+        ({"log_format": "xml"}, "log_format"),
+        ({"metrics_api_keys": "short"}, "metrics_api_keys: every key needs at least 16"),
+        ({"watch_interval": -1}, "watch_interval"),
+        ({"max_header_bytes": 100}, "max_header_bytes"),
+    ],
+)
+def test_invalid_operation_settings(
+    clean_env: None, kwargs: dict[str, object], message: str
+) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Settings(_env_file=None, **kwargs)  # type: ignore[call-arg]
