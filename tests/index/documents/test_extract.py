@@ -152,3 +152,9 @@ def test_html_structure_comes_from_the_page_and_content_from_trafilatura() -> No
     ]
     assert "$ apt-cache policy\n 500 https://deb.debian.org/debian bookworm/main" in text
     assert "install foo | installs the package foo with everything it depends on" in text
+
+
+def test_the_known_languages_are_the_detectable_ones() -> None:
+    from index import LANGUAGES
+
+    assert LANGUAGES == ("de", "en", "fr", "nl", "it", "es", "pl", "da", "cs")

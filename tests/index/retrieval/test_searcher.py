@@ -166,3 +166,22 @@ def test_warm_builds_the_word_bridge_with_the_word_encoder_before_any_query(
     unbridged = Searcher(searcher.snapshot, embedder, word_encoder=encode)
     unbridged.with_ranking(RankingConfig(bridge=None)).warm()
     assert len(encoded) == words
+
+
+def test_on_stage_is_told_each_stage_once_per_search(
+    searcher: Searcher, embedder: Embedder
+) -> None:
+    told: list[tuple[str, float]] = []
+    timed = Searcher(searcher.snapshot, embedder, on_stage=lambda s, t: told.append((s, t)))
+    hits = timed.search("BioCon Valley Förderung", 3)
+    assert [stage for stage, _ in told] == ["analysis", "dense", "lexical", "fusion"]
+    assert all(seconds >= 0 for _, seconds in told)
+    assert [h.chunk.id for h in hits] == [
+        h.chunk.id for h in searcher.search("BioCon Valley Förderung", 3)
+    ]
+    told.clear()
+    timed.with_ranking(RankingConfig(method="bm25")).search("BioCon", 1)
+    assert [stage for stage, _ in told] == ["analysis", "dense", "lexical", "fusion"]
+    told.clear()
+    timed.search("Cluster", 1, lang="fr")  # no passage can match: no stage runs
+    assert told == []
