@@ -41,11 +41,12 @@ def _domain_errors() -> Iterator[None]:
         raise typer.Exit(1) from exc
 
 
-def _settings() -> Settings:
+def _settings(**options: Any) -> Settings:
+    """The settings from the environment, with the command's options given (not None)."""
     try:
-        return Settings()
+        return Settings(**{name: value for name, value in options.items() if value is not None})
     except ValidationError as exc:
-        err.print(f"[red]Invalid settings (CLUSTERSEARCH_* environment):[/red]\n{exc}")
+        err.print(f"[red]Invalid settings (CLUSTERSEARCH_* environment, options):[/red]\n{exc}")
         raise typer.Exit(2) from exc
 
 
@@ -183,15 +184,7 @@ def serve(
     from service.main import create_app
     from service.server import server_config
 
-    settings = _settings()
-    overrides = {"host": host, "port": port, "trusted_proxies": trusted_proxies}
-    given = {name: value for name, value in overrides.items() if value is not None}
-    if given:
-        try:
-            settings = Settings.model_validate({**settings.model_dump(), **given})
-        except ValidationError as exc:
-            err.print(f"[red]Invalid option:[/red]\n{exc}")
-            raise typer.Exit(2) from exc
+    settings = _settings(host=host, port=port, trusted_proxies=trusted_proxies)
     uvicorn.Server(server_config(create_app(settings), settings)).run()
 
 

@@ -189,7 +189,10 @@ class Engine:
             return False
         answerer = self.require_answerer()
         for question in WARM_UP_QUESTIONS:
-            answerer.ask(question, self.settings.default_k)
+            try:
+                answerer.ask(question[: self.settings.max_query_chars], self.settings.default_k)
+            except ClusterSearchError as exc:  # a setting the question does not fit
+                log.warning("warm-up question refused: %s", exc)
         self._live.warm.set()
         return True
 
