@@ -115,6 +115,7 @@ class Engine:
         self.settings = settings
         self.embedder = embedder
         self.on_stage = on_stage
+        self._warming = threading.local()
         self._serving = Serving(searcher, build, unavailable_reason, corpus_changed, stamp)
         self._swap_lock = threading.Lock()
         self._live = _Live()
@@ -188,11 +189,15 @@ class Engine:
         if self._serving.searcher is None:
             return False
         answerer = self.require_answerer()
-        for question in WARM_UP_QUESTIONS:
-            try:
-                answerer.ask(question[: self.settings.max_query_chars], self.settings.default_k)
-            except ClusterSearchError as exc:  # a setting the question does not fit
-                log.warning("warm-up question refused: %s", exc)
+        self._warming.on = True  # its stage timings are not the service's
+        try:
+            for question in WARM_UP_QUESTIONS:
+                try:
+                    answerer.ask(question[: self.settings.max_query_chars], self.settings.default_k)
+                except ClusterSearchError as exc:  # a setting the question does not fit
+                    log.warning("warm-up question refused: %s", exc)
+        finally:
+            self._warming.on = False
         self._live.warm.set()
         return True
 
@@ -309,9 +314,14 @@ class Engine:
             max_k=settings.max_k,
             max_query_chars=settings.max_query_chars,
             word_encoder=lambda words: cache.encode(embedder, words)[0],
-            on_stage=self.on_stage,
+            on_stage=self._stage if self.on_stage is not None else None,
         )
         return searcher.warm()
+
+    def _stage(self, name: str, seconds: float) -> None:
+        """Passes a search stage's time on to `on_stage`, except during the warm-up."""
+        if self.on_stage is not None and not getattr(self._warming, "on", False):
+            self.on_stage(name, seconds)
 
 
 def _check(settings: Settings, embedder: Embedder, snapshot: IndexSnapshot) -> None:
