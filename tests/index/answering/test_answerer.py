@@ -233,33 +233,3 @@ def test_another_document_is_cited_when_its_span_is_within_the_support_margin(
     for margin, cited in ((gap - 0.01, 1), (gap + 0.01, 2)):
         config = replace(two_sources.config, support_margin=margin)
         assert len(two_sources.with_config(config).ask(question, 3).citations) == cited
-
-
-# --- the question is embedded once ------------------------------------------------------
-
-
-def test_query_memo_embeds_each_question_once(embedder: Embedder) -> None:
-    from index.embedding.memo import QueryMemo
-
-    calls: list[list[str]] = []
-
-    class Counting:
-        model_id, dim = embedder.model_id, embedder.dim
-
-        def encode_queries(self, texts: list[str]) -> object:
-            calls.append(list(texts))
-            return embedder.encode_queries(texts)
-
-        def encode_passages(self, texts: list[str]) -> object:
-            return embedder.encode_passages(texts)
-
-    memo = QueryMemo(Counting(), size=2)  # type: ignore[arg-type]
-    first = memo.encode_queries(["a", "b"])
-    again = memo.encode_queries(["b", "a"])
-    assert calls == [["a", "b"]]
-    assert (again[0] == first[1]).all() and (again[1] == first[0]).all()
-    memo.encode_queries(["c"])  # evicts the least recently used ("b")
-    memo.encode_queries(["a"])
-    memo.encode_queries(["b"])
-    assert calls == [["a", "b"], ["c"], ["b"]]
-    assert memo.model_id == embedder.model_id and memo.dim == embedder.dim
