@@ -23,7 +23,6 @@ exact text it was cut from, even if the corpus changes before the next build.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -42,6 +41,7 @@ from index.documents.chunk import Chunk
 from index.documents.corpus import Document
 from index.embedding.base import Vectors
 from index.errors import IndexMismatchError, IndexNotFoundError
+from index.storage.files import exclusive_lock, fsync_dir, fsync_file
 from index.storage.lexical import LexicalIndex, build_lexical
 
 __all__ = [
@@ -61,6 +61,10 @@ FORMAT_VERSION = 2
 CURRENT = "current"
 BUILDS = "builds"
 LEXICAL_DIR = "bm25"
+# Serialises the writers of one index directory (`builds/` and the `current` symlink).
+# `index.ingest.library` holds its own lock around whole corpus updates and takes this
+# one inside it, when it saves: hence two files (see `exclusive_lock`).
+INDEX_LOCK = ".lock"
 _FILES = ("manifest.json", "faiss.index", "chunks.jsonl", "documents.jsonl")
 
 
@@ -149,7 +153,7 @@ def save_index(
     """
     builds = index_dir / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
-    with _lock(index_dir):
+    with exclusive_lock(index_dir / INDEX_LOCK):
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         build_dir = builds / f"{stamp}-{uuid.uuid4().hex[:8]}"
         build_dir.mkdir()
@@ -160,7 +164,7 @@ def save_index(
             tmp_link = index_dir / f".{CURRENT}.{uuid.uuid4().hex}"
             os.symlink(Path(BUILDS) / build_dir.name, tmp_link)
             os.replace(tmp_link, index_dir / CURRENT)
-            _fsync_dir(index_dir)
+            fsync_dir(index_dir)
         except BaseException:
             shutil.rmtree(build_dir, ignore_errors=True)
             raise
@@ -246,10 +250,9 @@ def _write_build(snapshot: IndexSnapshot, build_dir: Path) -> None:
     )
     written = snapshot.lexical.save(build_dir / LEXICAL_DIR)
     for path in [*(build_dir / name for name in _FILES), *written]:
-        with open(path, "rb") as fh:
-            os.fsync(fh.fileno())
-    _fsync_dir(build_dir / LEXICAL_DIR)
-    _fsync_dir(build_dir)
+        fsync_file(path)
+    fsync_dir(build_dir / LEXICAL_DIR)
+    fsync_dir(build_dir)
 
 
 def _row(item: Any) -> dict[str, Any]:
@@ -313,25 +316,6 @@ def _prune(builds: Path, keep: str) -> None:
     for child in builds.iterdir():
         if child.name != keep:
             shutil.rmtree(child, ignore_errors=True)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-@contextlib.contextmanager
-def _lock(index_dir: Path) -> Iterator[None]:
-    """Serialise writers of one index directory (readers never lock)."""
-    with open(index_dir / ".lock", "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _versions() -> dict[str, str]:
