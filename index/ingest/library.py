@@ -37,6 +37,7 @@ from index.config import ChunkerConfig
 from index.documents.corpus import DOCUMENTS_DIR, MANIFEST_NAME, Corpus, Document
 from index.embedding.base import Embedder
 from index.errors import DocumentNotFoundError, IndexNotFoundError, InvalidDocumentError
+from index.ingest.lexical import load_index
 from index.ingest.manifest import CorpusRecord, edit_manifest, listed_files, read_corpus
 from index.ingest.update import UpdateStats, update_snapshot
 from index.ingest.uploads import (
@@ -51,7 +52,6 @@ from index.storage.snapshot import (
     IndexSnapshot,
     check_compatible,
     current_build,
-    load_index,
     save_index,
 )
 

@@ -3,11 +3,12 @@ file primitives (lock, atomic write) every writer uses."""
 
 from index.storage.cache import CACHE_NAME, PassageCache, content_key
 from index.storage.files import exclusive_lock, fsync_dir, write_atomic
-from index.storage.lexical import LexicalIndex, build_lexical, lexical_from_terms
+from index.storage.lexical import LexicalIndex, lexical_from_terms
 from index.storage.snapshot import (
     FORMAT_VERSION,
     IndexManifest,
     IndexSnapshot,
+    LexicalBuilder,
     check_compatible,
     create_snapshot,
     current_build,
@@ -21,9 +22,9 @@ __all__ = [
     "FORMAT_VERSION",
     "IndexManifest",
     "IndexSnapshot",
+    "LexicalBuilder",
     "LexicalIndex",
     "PassageCache",
-    "build_lexical",
     "check_compatible",
     "content_key",
     "create_snapshot",
