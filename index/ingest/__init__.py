@@ -1,18 +1,16 @@
 """The write path: build an index from a corpus, update it in place, manage the corpus folder."""
 
 from index.ingest.build import BuildReport, build_index, build_snapshot
-from index.ingest.library import (
-    CHECKPOINTS,
+from index.ingest.lexical import build_lexical, load_index
+from index.ingest.library import CHECKPOINTS, Change, Library, UpdateReport
+from index.ingest.manifest import corpus_documents
+from index.ingest.update import UpdateStats, update_snapshot
+from index.ingest.uploads import (
     DEFAULT_MAX_BYTES,
-    Change,
-    Library,
-    UpdateReport,
     Upload,
-    corpus_documents,
     document_id_for,
     validate_document_id,
 )
-from index.ingest.update import UpdateStats, update_snapshot
 
 __all__ = [
     "CHECKPOINTS",
@@ -24,9 +22,11 @@ __all__ = [
     "UpdateStats",
     "Upload",
     "build_index",
+    "build_lexical",
     "build_snapshot",
     "corpus_documents",
     "document_id_for",
+    "load_index",
     "update_snapshot",
     "validate_document_id",
 ]
