@@ -218,7 +218,7 @@ class Answerer:
         if self.config.terms == "bridged":
             return self.searcher.analyse(question)
         if self.config.terms == "corrected":
-            return self.searcher.snapshot.lexical.analyse(question)
+            return self.searcher.correct(question)
         return query_analysis(question)
 
     def _weight(self, word: QueryTerm) -> float:
