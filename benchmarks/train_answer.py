@@ -31,16 +31,11 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from tune_answer import WEIGHTED, calibrate, figures, show
 
-from index.answering.answerer import Answerer
+from index import AnswerConfig, Answerer, QueryMemo, Searcher, UseEmbedder, load_index
 from index.answering.candidates import Candidate
 from index.answering.model import DEFAULT_MODEL_PATH, FEATURES, AnswerModel
 from index.answering.scoring import feature_values
-from index.config import AnswerConfig
-from index.embedding.backends import UseEmbedder
-from index.embedding.memo import QueryMemo
 from index.evaluation.retrieval import Question, load_questions
-from index.retrieval.searcher import Searcher
-from index.storage.snapshot import load_index
 
 REPO = Path(__file__).resolve().parents[1]
 C = 1.0

@@ -26,16 +26,12 @@ import itertools
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from index.answering.answerer import Answerer
+from index import Answerer, QueryMemo, Searcher, UseEmbedder, load_index
 from index.answering.candidates import Candidate
 from index.answering.model import AnswerModel
 from index.answering.scoring import rescore
 from index.config import WEIGHTED_THRESHOLD, AnswerConfig
-from index.embedding.backends import UseEmbedder
-from index.embedding.memo import QueryMemo
 from index.evaluation.retrieval import Question, load_questions
-from index.retrieval.searcher import Searcher
-from index.storage.snapshot import load_index
 
 REPO = Path(__file__).resolve().parents[1]
 MIN_ANSWERED = 0.90
