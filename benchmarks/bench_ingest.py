@@ -26,13 +26,18 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from index.config import ChunkerConfig
-from index.embedding.backends import UseEmbedder
+from index import (
+    CACHE_NAME,
+    ChunkerConfig,
+    IndexSnapshot,
+    Library,
+    PassageCache,
+    Searcher,
+    UpdateReport,
+    Upload,
+    UseEmbedder,
+)
 from index.embedding.base import Vectors
-from index.ingest.library import Library, UpdateReport, Upload
-from index.retrieval.searcher import Searcher
-from index.storage.cache import CACHE_NAME, PassageCache
-from index.storage.snapshot import IndexSnapshot
 
 _NUMBERED = re.compile(r"(\d+(?:\.\d+)+)\.\s+(.+)")
 

@@ -12,12 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from index.answering.answerer import Answerer
-from index.embedding.backends import UseEmbedder
-from index.embedding.memo import QueryMemo
-from index.evaluation.retrieval import load_questions
-from index.retrieval.searcher import Searcher
-from index.storage.snapshot import load_index
+from index import Answerer, QueryMemo, Searcher, UseEmbedder, load_index, load_questions
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -14,11 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import index.text.analysis as lexical
-from index.config import BridgeConfig, RankingConfig
-from index.embedding.backends import UseEmbedder
+from index import BridgeConfig, RankingConfig, Searcher, UseEmbedder, load_index
 from index.evaluation.retrieval import load_questions, retrieval_runs
-from index.retrieval.searcher import Searcher
-from index.storage.snapshot import load_index
 from index.text.terms import term_pairs
 
 REPO = Path(__file__).resolve().parents[1]

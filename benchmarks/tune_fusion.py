@@ -12,11 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.config import FusionConfig, RankingConfig
-from index.embedding.backends import UseEmbedder
+from index import FusionConfig, RankingConfig, Searcher, UseEmbedder, load_index
 from index.evaluation.retrieval import load_questions, retrieval_runs
-from index.retrieval.searcher import Searcher
-from index.storage.snapshot import load_index
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -8,8 +8,9 @@ subpackages, each depending only on those before it:
     documents        the corpus, extraction from files, chunking, passage text
     embedding        the `Embedder` interface, its backends, the factory
     storage          snapshots on disk (vectors, chunks, documents, BM25), the passage cache
-    ingest           the write path: full builds, in-place updates, the corpus library
-    retrieval        the read path: BM25, dense, the word bridge, fusion, the searcher
+    ingest           the write path: full builds, in-place updates, the corpus library,
+                     loading an index (rebuilding a BM25 index of an older analysis)
+    retrieval        the read path: query analysis, BM25, dense, the word bridge, fusion
     answering        extractive answers with verified citations
     evaluation       search and answer figures on a gold question set
 
@@ -77,6 +78,7 @@ from index.ingest import (
     build_index,
     build_snapshot,
     corpus_documents,
+    load_index,
     manifest_stamp,
     request_catch_up,
     update_pending,
@@ -91,7 +93,6 @@ from index.storage import (
     PassageCache,
     check_compatible,
     current_build,
-    load_index,
     save_index,
 )
 

@@ -7,13 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from index.config import ChunkerConfig
-from index.documents.corpus import Corpus, load_corpus
-from index.embedding.backends import UseEmbedder
-from index.embedding.base import Embedder
-from index.ingest.build import build_index
-from index.retrieval.searcher import Searcher
-from index.storage.snapshot import load_index
+from index import (
+    ChunkerConfig,
+    Corpus,
+    Embedder,
+    Searcher,
+    UseEmbedder,
+    build_index,
+    load_corpus,
+    load_index,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_CORPUS = REPO / "corpus"

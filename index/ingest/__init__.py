@@ -1,17 +1,9 @@
 """The write path: build an index from a corpus, update it in place, manage the corpus folder."""
 
 from index.ingest.build import BuildReport, build_index, build_snapshot
-from index.ingest.library import (
-    CHECKPOINTS,
-    DEFAULT_MAX_BYTES,
-    Change,
-    Library,
-    UpdateReport,
-    Upload,
-    corpus_documents,
-    document_id_for,
-    validate_document_id,
-)
+from index.ingest.lexical import build_lexical, load_index
+from index.ingest.library import CHECKPOINTS, Change, Library, UpdateReport
+from index.ingest.manifest import corpus_documents
 from index.ingest.status import (
     ManifestStamp,
     manifest_stamp,
@@ -20,6 +12,12 @@ from index.ingest.status import (
     writer_active,
 )
 from index.ingest.update import UpdateStats, update_snapshot
+from index.ingest.uploads import (
+    DEFAULT_MAX_BYTES,
+    Upload,
+    document_id_for,
+    validate_document_id,
+)
 
 __all__ = [
     "CHECKPOINTS",
@@ -32,9 +30,11 @@ __all__ = [
     "UpdateStats",
     "Upload",
     "build_index",
+    "build_lexical",
     "build_snapshot",
     "corpus_documents",
     "document_id_for",
+    "load_index",
     "manifest_stamp",
     "request_catch_up",
     "update_pending",

@@ -15,6 +15,7 @@ from index.documents.corpus import Document, load_corpus
 from index.documents.passage import passage_text
 from index.embedding.base import Embedder
 from index.errors import IndexMismatchError, IndexNotFoundError
+from index.ingest.lexical import build_lexical
 from index.storage.snapshot import (
     IndexSnapshot,
     check_compatible,
@@ -68,6 +69,7 @@ def build_snapshot(
         model_id=embedder.model_id,
         chunker=chunker.as_dict(),
         corpus_hash=corpus_hash,
+        lexical=build_lexical(chunks, by_id),
     )
 
 

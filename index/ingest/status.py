@@ -14,7 +14,8 @@ import fcntl
 from pathlib import Path
 
 from index.documents.corpus import MANIFEST_NAME
-from index.ingest.library import LOCK, PENDING
+from index.ingest.library import PENDING, UPDATE_LOCK
+from index.storage.files import write_atomic
 
 __all__ = [
     "ManifestStamp",
@@ -44,7 +45,7 @@ def update_pending(index_dir: Path) -> bool:
 
 def writer_active(index_dir: Path) -> bool:
     """Whether a writer (of any process, this one included) holds the update lock now."""
-    path = index_dir / LOCK
+    path = index_dir / UPDATE_LOCK
     if not path.exists():
         return False
     with open(path, "a") as fh:
@@ -60,4 +61,4 @@ def request_catch_up(index_dir: Path) -> None:
     """Mark the index as behind its manifest: the next `Library.recover()` (or write) brings it
     up to the manifest. For a manifest that changed without a write of the `Library`."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    (index_dir / PENDING).write_bytes(b"catch-up\n")
+    write_atomic(index_dir / PENDING, b"catch-up\n")

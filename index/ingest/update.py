@@ -9,7 +9,7 @@ chunks put in (`add_with_ids`).
 Vectors of new chunks come from `PassageCache` when the same passage text was embedded
 by the same model before (keyed by SHA-256 of the embedded text and the model id), else
 from the embedder; the cache is an SQLite file beside the index, so it survives restarts
-and crashes. BM25 is rebuilt from every chunk's cached terms (`index.lexical`), which costs
+and crashes. BM25 is rebuilt from every chunk's cached terms (`cached_lexical`), which costs
 a fraction of a second at 10,000 chunks, instead of re-analysing all text.
 """
 
@@ -27,13 +27,13 @@ import numpy as np
 from index.config import ChunkerConfig
 from index.documents.chunk import Chunk, chunk_document
 from index.documents.corpus import Document
-from index.documents.passage import lexical_text, passage_text
+from index.documents.passage import passage_text
 from index.embedding.base import Embedder
 from index.errors import ChunkingError
-from index.storage.cache import PassageCache, content_key
-from index.storage.lexical import LexicalIndex, lexical_from_terms
+from index.ingest.lexical import cached_lexical
+from index.storage.cache import PassageCache
+from index.storage.lexical import lexical_from_terms
 from index.storage.snapshot import IndexSnapshot, create_snapshot
-from index.text.analysis import LEXICAL_VERSION, passage_terms
 
 __all__ = [
     "UpdateStats",
@@ -84,6 +84,7 @@ def update_snapshot(
             model_id=embedder.model_id,
             chunker=chunker.as_dict(),
             corpus_hash="",
+            lexical=lexical_from_terms([], []),
         )
     index = faiss.clone_index(old.faiss_index)
     if removed:
@@ -102,35 +103,7 @@ def update_snapshot(
         faiss_index=index,
         chunks=MappingProxyType({c.id: c for c in all_chunks}),
         documents=MappingProxyType(dict(by_id)),
-        lexical=_lexical(all_chunks, by_id, cache),
+        lexical=cached_lexical(all_chunks, by_id, cache),
     )
     stats = UpdateStats(kept=len(kept), removed=len(removed), added=len(added), embedded=embedded)
     return snapshot, stats
-
-
-def _lexical(
-    chunks: Sequence[Chunk], documents: Mapping[str, Document], cache: PassageCache
-) -> LexicalIndex:
-    # Chunks kept from the last snapshot are the same objects: their terms are remembered
-    # by (chunk, title, language) without hashing their text again.
-    memo = cache.chunk_terms
-    wanted = [
-        (c, documents[c.document_id].title, documents[c.document_id].language) for c in chunks
-    ]
-    todo = [w for w in wanted if w not in memo]
-    texts = [(lexical_text(c, documents[c.document_id]), lang) for c, _, lang in todo]
-    keys = [content_key(f"{LEXICAL_VERSION}\x00{lang}\x00{text}") for text, lang in texts]
-    found = cache.terms(keys)
-    fresh = {
-        keys[i]: passage_terms(text, lang)
-        for i, (text, lang) in enumerate(texts)
-        if keys[i] not in found
-    }
-    if fresh:
-        cache.put_terms(fresh)
-    found.update(fresh)
-    memo.update({w: found[k] for w, k in zip(todo, keys, strict=True)})
-    corpus = [memo[w] for w in wanted]
-    if len(memo) > 2 * len(wanted) + 1000:
-        cache.chunk_terms = dict(zip(wanted, corpus, strict=True))
-    return lexical_from_terms([c.id for c in chunks], corpus)

@@ -8,9 +8,9 @@ Ranking (`RankingConfig.method`):
 * `dense`, `bm25`: one component alone, no Land boost (the baselines of `clustersearch eval`).
 
 BM25 scores the query's analysis (`Searcher.analyse`): its words' stems in both
-languages, term-map translations and Land names (`index.lexical`), typos corrected
-against the index vocabulary, then each word's nearest passage words by the dense model
-(`index.bridge`, `RankingConfig.bridge`; None turns it off).
+languages, term-map translations and Land names (`index.text.analysis`), typos corrected
+against the index vocabulary (`Searcher.correct`), then each word's nearest passage words
+by the dense model (`index.retrieval.bridge`, `RankingConfig.bridge`; None turns it off).
 
 Filters (`lang`, `region`, `document_id`) restrict the candidates before ranking. Every
 hit keeps its component scores (`Scores`) and the character spans of the query's terms in
@@ -43,7 +43,7 @@ from index.errors import DocumentNotFoundError, InvalidQueryError
 from index.retrieval.bridge import Encode, LazyBridge
 from index.retrieval.fuse import fuse
 from index.storage.snapshot import IndexSnapshot
-from index.text.analysis import QueryTerm, passage_pieces, query_analysis
+from index.text.analysis import QueryTerm, correct_typos, passage_pieces, query_analysis
 from index.text.regions import canonical_region, find_regions
 
 __all__ = [
@@ -154,9 +154,14 @@ class Searcher:
         other._bridge = self._bridge  # built once, shared
         return other
 
+    def correct(self, query: str) -> list[QueryTerm]:
+        """The query's words and their terms, typos corrected against the index vocabulary."""
+        lexical = self.snapshot.lexical
+        return correct_typos(query_analysis(query), lexical.vocabulary, lexical.known)
+
     def analyse(self, query: str) -> list[QueryTerm]:
         """The query's words and BM25 terms: typos corrected, then bridged (if configured)."""
-        analysed = self.snapshot.lexical.analyse(query)
+        analysed = self.correct(query)
         bridge = self.ranking.bridge
         return analysed if bridge is None else self._bridge.get().expand(analysed, bridge)
 
@@ -196,7 +201,7 @@ class Searcher:
         lap("analysis")
         dense = self._dense(text, allowed) if config.method != "bm25" else {}
         lap("dense")
-        bm25 = self._bm25(text, analysed, allowed) if config.method != "dense" else {}
+        bm25 = self._bm25(analysed, allowed) if config.method != "dense" else {}
         lap("lexical")
         if config.method == "dense":
             fused = dict(dense)
@@ -263,10 +268,8 @@ class Searcher:
         scores, ids = index.search(vector, depth, params=params)
         return {int(cid): float(s) for s, cid in zip(scores[0], ids[0], strict=True) if cid >= 0}
 
-    def _bm25(
-        self, text: str, analysed: Sequence[QueryTerm], allowed: set[int]
-    ) -> dict[int, float]:
-        scores = self.snapshot.lexical.scores(text, analysed=analysed)
+    def _bm25(self, analysed: Sequence[QueryTerm], allowed: set[int]) -> dict[int, float]:
+        scores = self.snapshot.lexical.scores(analysed)
         positive = [(s, cid) for cid, s in scores.items() if s > 0 and cid in allowed]
         positive.sort(key=lambda t: (-t[0], t[1]))
         return {cid: s for s, cid in positive[: self.ranking.candidates]}
@@ -324,7 +327,7 @@ def highlights(
     translation in the domain term map; a Land the query names matches every name of that
     Land in the passage ("Saxony" highlights "Freistaat Sachsen"). Nested matches keep
     the outermost span; `term` is the query word as typed. `analysed` is the query's
-    analysis when the caller has it (`LexicalIndex.analyse`, typos corrected: "valey"
+    analysis when the caller has it (`Searcher.correct`, typos corrected: "valey"
     highlights "Valley"); by default `query_analysis(query)`.
     """
     if analysed is None:

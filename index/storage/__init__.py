@@ -1,11 +1,14 @@
-"""The index on disk: snapshots (vectors, chunks, documents, BM25) and the passage cache."""
+"""The index on disk: snapshots (vectors, chunks, documents, BM25), the passage cache, and the
+file primitives (lock, atomic write) every writer uses."""
 
 from index.storage.cache import CACHE_NAME, PassageCache, content_key
-from index.storage.lexical import LexicalIndex, build_lexical, lexical_from_terms
+from index.storage.files import exclusive_lock, fsync_dir, write_atomic
+from index.storage.lexical import LexicalIndex, lexical_from_terms
 from index.storage.snapshot import (
     FORMAT_VERSION,
     IndexManifest,
     IndexSnapshot,
+    LexicalBuilder,
     check_compatible,
     create_snapshot,
     current_build,
@@ -19,15 +22,18 @@ __all__ = [
     "FORMAT_VERSION",
     "IndexManifest",
     "IndexSnapshot",
+    "LexicalBuilder",
     "LexicalIndex",
     "PassageCache",
-    "build_lexical",
     "check_compatible",
     "content_key",
     "create_snapshot",
     "current_build",
+    "exclusive_lock",
+    "fsync_dir",
     "lexical_from_terms",
     "load_index",
     "read_manifest",
     "save_index",
+    "write_atomic",
 ]

@@ -50,7 +50,7 @@ class PassageCache:
             )
             self._db.execute("CREATE TABLE IF NOT EXISTS terms (key TEXT PRIMARY KEY, terms TEXT)")
         self._terms: dict[str, list[str]] = {}
-        # In memory only: terms of the chunks of recent snapshots (see `_lexical`).
+        # In memory only: terms of the chunks of recent snapshots (see `cached_lexical`).
         self.chunk_terms: dict[tuple[Chunk, str, str], list[str]] = {}
 
     def close(self) -> None:

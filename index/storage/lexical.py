@@ -1,33 +1,25 @@
 """The BM25 index of the chunks (bm25s, Lucene variant): analysed terms in, scores out.
 
-The index stores and scores terms; it does not analyse text. The terms come from
-`index.text.analysis` (the write path analyses each passage once, see `index.ingest`),
-and a query's terms are looked up by their ids in the bm25s vocabulary.
+The index stores and scores terms; it does not analyse text. Passages are analysed on the
+write path (`index.ingest`: each passage once, its terms cached), queries on the read path
+(`index.retrieval.searcher`: typos corrected against `vocabulary`, the word bridge), and
+their terms are looked up by their ids in the bm25s vocabulary.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from index.config import BM25_B, BM25_K1
-from index.documents.chunk import Chunk
-from index.documents.corpus import Document
-from index.documents.passage import lexical_text
-from index.text.analysis import (
-    LEXICAL_VERSION,
-    QueryTerm,
-    correct_typos,
-    passage_terms,
-    query_analysis,
-)
+from index.text.analysis import LEXICAL_VERSION, QueryTerm
 
-__all__ = ["LexicalIndex", "build_lexical", "lexical_from_terms"]
+__all__ = ["LexicalIndex", "lexical_from_terms"]
 
 _META = "lexical.json"
 
@@ -49,6 +41,12 @@ class LexicalIndex:
             self._vocabulary = tuple(sorted(t for t in vocab if t))
         return self._vocabulary
 
+    @property
+    def known(self) -> Collection[str]:
+        """The indexed terms, for fast membership tests (unsorted; see `vocabulary`)."""
+        vocab: Mapping[str, int] = self._retriever.vocab_dict  # type: ignore[attr-defined]
+        return vocab.keys()
+
     def idf(self, term: str) -> float:
         """BM25's inverse document frequency of `term`: ln(1 + (N - df + 0.5) / (df + 0.5)),
         with df the number of chunks holding it (0 for a term not indexed)."""
@@ -60,21 +58,8 @@ class LexicalIndex:
         n = len(self.chunk_ids)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
-    def analyse(self, query: str) -> list[QueryTerm]:
-        """The query's words and their terms, typos corrected against this index's vocabulary."""
-        vocab: Mapping[str, int] = self._retriever.vocab_dict  # type: ignore[attr-defined]
-        return correct_typos(query_analysis(query), self.vocabulary, vocab.keys())
-
-    def scores(
-        self, query: str, *, analysed: Sequence[QueryTerm] | None = None
-    ) -> dict[int, float]:
-        """BM25 score of every chunk for `query` (0.0 where no term matches).
-
-        `analysed`: the query's terms when the caller has expanded them further (the word
-        bridge); by default `self.analyse(query)`.
-        """
-        if analysed is None:
-            analysed = self.analyse(query)
+    def scores(self, analysed: Sequence[QueryTerm]) -> dict[int, float]:
+        """BM25 score of every chunk for a query's analysed words (0.0 where no term matches)."""
         terms = [t for q in analysed for t in sorted(q.terms)]
         vocab: Mapping[str, int] = self._retriever.vocab_dict  # type: ignore[attr-defined]
         ids = [vocab[t] for t in terms if t in vocab]
@@ -106,23 +91,9 @@ class LexicalIndex:
         return cls(retriever, [int(c) for c in meta["chunk_ids"]])
 
 
-def build_lexical(chunks: Sequence[Chunk], documents: Mapping[str, Document]) -> LexicalIndex:
-    """The BM25 index of `chunks`, each analysed in its document's language."""
-    import bm25s
-
-    corpus = [
-        passage_terms(lexical_text(c, documents[c.document_id]), documents[c.document_id].language)
-        for c in chunks
-    ]
-    retriever = bm25s.BM25(method="lucene", k1=BM25_K1, b=BM25_B)
-    if corpus:
-        retriever.index(corpus, show_progress=False)
-    return LexicalIndex(retriever, [c.id for c in chunks])
-
-
 def lexical_from_terms(chunk_ids: Sequence[int], corpus: Sequence[list[str]]) -> LexicalIndex:
-    """The BM25 index of chunks whose terms (`passage_terms` of `lexical_text`) are known;
-    the same index `build_lexical` makes of those chunks, without analysing any text."""
+    """The BM25 index of chunks given their terms (`corpus[i]` are those of `chunk_ids[i]`:
+    `passage_terms` of its `lexical_text`, see `index.ingest.lexical`)."""
     import bm25s
 
     retriever = bm25s.BM25(method="lucene", k1=BM25_K1, b=BM25_B)

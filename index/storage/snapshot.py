@@ -9,9 +9,10 @@ Layout of an index directory::
     INDEX_DIR/builds/<build-id>/documents.jsonl  the documents the chunks cite (text included)
     INDEX_DIR/builds/<build-id>/bm25/          the BM25 index of the chunks (bm25s files)
 
-The BM25 index is a pure function of the chunks and documents (`index.lexical.build_lexical`):
-every `IndexSnapshot` builds it when it is created without one, so any path that makes a
-snapshot (a full build, an incremental update) gets a BM25 index consistent with its chunks.
+Storage does not analyse text: a snapshot is made with its BM25 index (`index.ingest` builds
+it from the chunks' terms), and `load_index` reads the saved one. A build saved before the
+current analysis version (`LEXICAL_VERSION`) has none it can use; `load_index` then asks the
+caller for one (`rebuild_lexical`; `index.ingest.load_index` passes the write path's builder).
 
 A build is written completely into its own directory, flushed to disk, and only then made
 current by replacing the `current` symlink (an atomic rename). A crash at any point leaves
@@ -23,7 +24,6 @@ exact text it was cut from, even if the corpus changes before the next build.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -42,12 +42,14 @@ from index.documents.chunk import Chunk
 from index.documents.corpus import Document
 from index.embedding.base import Vectors
 from index.errors import IndexMismatchError, IndexNotFoundError
-from index.storage.lexical import LexicalIndex, build_lexical
+from index.storage.files import exclusive_lock, fsync_dir, fsync_file
+from index.storage.lexical import LexicalIndex
 
 __all__ = [
     "FORMAT_VERSION",
     "IndexManifest",
     "IndexSnapshot",
+    "LexicalBuilder",
     "check_compatible",
     "create_snapshot",
     "current_build",
@@ -61,7 +63,14 @@ FORMAT_VERSION = 2
 CURRENT = "current"
 BUILDS = "builds"
 LEXICAL_DIR = "bm25"
+# Serialises the writers of one index directory (`builds/` and the `current` symlink).
+# `index.ingest.library` holds its own lock around whole corpus updates and takes this
+# one inside it, when it saves: hence two files (see `exclusive_lock`).
+INDEX_LOCK = ".lock"
 _FILES = ("manifest.json", "faiss.index", "chunks.jsonl", "documents.jsonl")
+
+# Makes the BM25 index of chunks from their text (the write path's `build_lexical`).
+LexicalBuilder = Callable[[Sequence[Chunk], Mapping[str, Document]], LexicalIndex]
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,19 +98,21 @@ class IndexManifest:
 class IndexSnapshot:
     """A complete, immutable index: vectors, chunks, documents and BM25 from one build.
 
-    `lexical` may be omitted: it is then derived from `chunks` and `documents`.
+    `lexical` indexes exactly the chunks of `chunks` (checked: anything else is a bug of
+    the caller, which raises `ValueError`).
     """
 
     manifest: IndexManifest
     faiss_index: Any = field(repr=False)
     chunks: Mapping[int, Chunk] = field(repr=False)
     documents: Mapping[str, Document] = field(repr=False)
-    lexical: LexicalIndex = field(default=None, repr=False)  # type: ignore[assignment]
+    lexical: LexicalIndex = field(repr=False)
 
     def __post_init__(self) -> None:
-        if self.lexical is None or set(self.lexical.chunk_ids) != set(self.chunks):
-            object.__setattr__(
-                self, "lexical", build_lexical(list(self.chunks.values()), self.documents)
+        if set(self.lexical.chunk_ids) != set(self.chunks):
+            raise ValueError(
+                f"The BM25 index covers {len(self.lexical.chunk_ids)} chunks, not the "
+                f"snapshot's {len(self.chunks)}: build it from the same chunks."
             )
 
 
@@ -113,8 +124,10 @@ def create_snapshot(
     model_id: str,
     chunker: Mapping[str, Any],
     corpus_hash: str,
+    lexical: LexicalIndex,
 ) -> IndexSnapshot:
-    """Put `vectors[i]` under `chunks[i].id` in a fresh inner-product index."""
+    """Put `vectors[i]` under `chunks[i].id` in a fresh inner-product index; `lexical` is
+    the BM25 index of the same chunks."""
     if vectors.ndim != 2 or vectors.shape[0] != len(chunks):
         raise ValueError(f"{len(chunks)} chunks but vectors of shape {vectors.shape}")
     dim = int(vectors.shape[1])
@@ -137,6 +150,7 @@ def create_snapshot(
         faiss_index=faiss_index,
         chunks=MappingProxyType({c.id: c for c in chunks}),
         documents=MappingProxyType({d.id: d for d in documents}),
+        lexical=lexical,
     )
 
 
@@ -149,7 +163,7 @@ def save_index(
     """
     builds = index_dir / BUILDS
     builds.mkdir(parents=True, exist_ok=True)
-    with _lock(index_dir):
+    with exclusive_lock(index_dir / INDEX_LOCK):
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         build_dir = builds / f"{stamp}-{uuid.uuid4().hex[:8]}"
         build_dir.mkdir()
@@ -160,7 +174,7 @@ def save_index(
             tmp_link = index_dir / f".{CURRENT}.{uuid.uuid4().hex}"
             os.symlink(Path(BUILDS) / build_dir.name, tmp_link)
             os.replace(tmp_link, index_dir / CURRENT)
-            _fsync_dir(index_dir)
+            fsync_dir(index_dir)
         except BaseException:
             shutil.rmtree(build_dir, ignore_errors=True)
             raise
@@ -174,8 +188,13 @@ def read_manifest(index_dir: Path) -> IndexManifest:
     return _read_manifest(build_dir)
 
 
-def load_index(index_dir: Path) -> IndexSnapshot:
-    """Load the current build of `index_dir` into memory."""
+def load_index(index_dir: Path, *, rebuild_lexical: LexicalBuilder | None = None) -> IndexSnapshot:
+    """Load the current build of `index_dir` into memory.
+
+    A build without a BM25 index of the current analysis version (`LEXICAL_VERSION`), or
+    with one of other chunks, gets `rebuild_lexical(chunks, documents)` in memory; without
+    `rebuild_lexical` that raises `IndexMismatchError`.
+    """
     build_dir = _current(index_dir)
     manifest = _read_manifest(build_dir)
     if manifest.format_version != FORMAT_VERSION:
@@ -183,6 +202,33 @@ def load_index(index_dir: Path) -> IndexSnapshot:
             f"The index at {index_dir} has format {manifest.format_version}; this version reads "
             f"format {FORMAT_VERSION}. Rebuild it: clustersearch build --force"
         )
+    faiss_index, chunks, documents = _read_build(build_dir)
+    if faiss_index.ntotal != len(chunks) or len(chunks) != manifest.chunk_count:
+        raise IndexNotFoundError(
+            f"The index at {build_dir} is inconsistent ({faiss_index.ntotal} vectors, "
+            f"{len(chunks)} chunks). Rebuild it: clustersearch build --force"
+        )
+    by_id = MappingProxyType({d.id: d for d in documents})
+    lexical = LexicalIndex.load(build_dir / LEXICAL_DIR)
+    if lexical is None or set(lexical.chunk_ids) != {c.id for c in chunks}:
+        if rebuild_lexical is None:
+            raise IndexMismatchError(
+                f"The index at {index_dir} has no BM25 index of this analysis version. Load "
+                "it with index.load_index, which rebuilds that from the chunks, or rebuild "
+                "the index: clustersearch build --force"
+            )
+        lexical = rebuild_lexical(chunks, by_id)
+    return IndexSnapshot(
+        manifest=manifest,
+        faiss_index=faiss_index,
+        chunks=MappingProxyType({c.id: c for c in chunks}),
+        documents=by_id,
+        lexical=lexical,
+    )
+
+
+def _read_build(build_dir: Path) -> tuple[Any, list[Chunk], list[Document]]:
+    """The FAISS index, the chunks and the documents saved in `build_dir`."""
     try:
         faiss_index = faiss.read_index(str(build_dir / "faiss.index"))
         chunks = [
@@ -200,20 +246,7 @@ def load_index(index_dir: Path) -> IndexSnapshot:
             f"The index at {build_dir} is unreadable ({exc}). "
             "Rebuild it: clustersearch build --force"
         ) from exc
-    if faiss_index.ntotal != len(chunks) or len(chunks) != manifest.chunk_count:
-        raise IndexNotFoundError(
-            f"The index at {build_dir} is inconsistent ({faiss_index.ntotal} vectors, "
-            f"{len(chunks)} chunks). Rebuild it: clustersearch build --force"
-        )
-    # A missing or outdated BM25 index (another analysis version) is rebuilt from the chunks.
-    lexical = LexicalIndex.load(build_dir / LEXICAL_DIR)
-    return IndexSnapshot(
-        manifest=manifest,
-        faiss_index=faiss_index,
-        chunks=MappingProxyType({c.id: c for c in chunks}),
-        documents=MappingProxyType({d.id: d for d in documents}),
-        lexical=lexical,  # type: ignore[arg-type]
-    )
+    return faiss_index, chunks, documents
 
 
 def check_compatible(
@@ -246,10 +279,9 @@ def _write_build(snapshot: IndexSnapshot, build_dir: Path) -> None:
     )
     written = snapshot.lexical.save(build_dir / LEXICAL_DIR)
     for path in [*(build_dir / name for name in _FILES), *written]:
-        with open(path, "rb") as fh:
-            os.fsync(fh.fileno())
-    _fsync_dir(build_dir / LEXICAL_DIR)
-    _fsync_dir(build_dir)
+        fsync_file(path)
+    fsync_dir(build_dir / LEXICAL_DIR)
+    fsync_dir(build_dir)
 
 
 def _row(item: Any) -> dict[str, Any]:
@@ -313,25 +345,6 @@ def _prune(builds: Path, keep: str) -> None:
     for child in builds.iterdir():
         if child.name != keep:
             shutil.rmtree(child, ignore_errors=True)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-@contextlib.contextmanager
-def _lock(index_dir: Path) -> Iterator[None]:
-    """Serialise writers of one index directory (readers never lock)."""
-    with open(index_dir / ".lock", "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _versions() -> dict[str, str]:

@@ -21,9 +21,7 @@ from typing import Any
 
 import pytest
 
-from index.config import ChunkerConfig
-from index.embedding.base import Embedder
-from index.ingest.build import build_index
+from index import ChunkerConfig, Embedder, build_index
 from service.main import create_app
 from service.settings import Settings
 from tests.conftest import REPO, SEED_CORPUS

@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 from index.documents.corpus import MANIFEST_NAME
-from index.ingest.library import LOCK, PENDING
+from index.ingest.library import PENDING, UPDATE_LOCK
 from index.ingest.status import manifest_stamp, request_catch_up, update_pending, writer_active
 
 
@@ -36,9 +36,9 @@ def test_pending_mark_and_catch_up_request(tmp_path: Path) -> None:
 def test_writer_active_sees_a_held_lock(tmp_path: Path) -> None:
     assert writer_active(tmp_path / "none") is False
     assert writer_active(tmp_path) is False  # no lock file: nobody ever wrote
-    (tmp_path / LOCK).touch()
+    (tmp_path / UPDATE_LOCK).touch()
     assert writer_active(tmp_path) is False
-    with open(tmp_path / LOCK, "a") as held:
+    with open(tmp_path / UPDATE_LOCK, "a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
         assert writer_active(tmp_path) is True
         fcntl.flock(held, fcntl.LOCK_UN)

@@ -2,12 +2,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pytest
 
 from index.config import RankingConfig
+from index.documents.chunk import Chunk
+from index.documents.corpus import Document
 from index.embedding.base import Embedder, Vectors
 from index.errors import DocumentNotFoundError, InvalidQueryError
+from index.ingest.lexical import build_lexical
 from index.retrieval.searcher import Searcher, highlights
+from index.storage.snapshot import create_snapshot
 
 LAENDER = "002_ef865dbee6ab942a"
 BIOCON = "000_845843b92d703299"
@@ -144,6 +149,37 @@ def test_misspelt_query_words_are_corrected_and_highlighted(searcher: Searcher) 
     assert "Europe-wide invitation for tenders" in hit.chunk.text
     marked = {(hit.chunk.text[h.start : h.end], h.term) for h in hit.highlights}
     assert {("Valley", "valey"), ("Government", "goverment")} <= marked
+
+
+DOCS = {
+    "de": Document(id="de", title="Länder", language="de", source="s", text="x"),
+    "en": Document(id="en", title="Report", language="en", source="s", text="x"),
+}
+CHUNKS = [
+    Chunk(1, "de", 0, 0, 1, "Die Clusterpolitik in Thüringen fördert Netzwerke.",
+          "Freistaat Thüringen"),
+    Chunk(2, "de", 1, 0, 1, "Bayern unterstützt die Forschung.", "Freistaat Bayern"),
+    Chunk(3, "en", 0, 0, 1, "Funding for cluster networks in Saxony.", None),
+]  # fmt: skip
+
+
+def test_bm25_scores_a_misspelt_query_like_the_right_one(embedder: Embedder) -> None:
+    snapshot = create_snapshot(
+        CHUNKS,
+        np.zeros((3, embedder.dim), dtype=np.float32),
+        list(DOCS.values()),
+        model_id=embedder.model_id,
+        chunker={},
+        corpus_hash="h",
+        lexical=build_lexical(CHUNKS, DOCS),
+    )
+    small = Searcher(snapshot, embedder)
+    lexical = snapshot.lexical
+    misspelt, right = small.correct("Forschnug Bayern"), small.correct("Forschung Bayern")
+    assert lexical.scores(misspelt) == lexical.scores(right)
+    assert "forschung" in misspelt[0].terms
+    assert lexical.vocabulary == tuple(sorted(lexical.vocabulary))
+    assert "forschung" in lexical.vocabulary
 
 
 def test_warm_builds_the_word_bridge_with_the_word_encoder_before_any_query(

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +13,7 @@ from index.documents.chunk import Chunk
 from index.documents.corpus import Document
 from index.embedding.base import normalise
 from index.errors import IndexMismatchError, IndexNotFoundError
+from index.storage.lexical import LexicalIndex, lexical_from_terms
 from index.storage.snapshot import (
     IndexSnapshot,
     check_compatible,
@@ -19,6 +22,7 @@ from index.storage.snapshot import (
     read_manifest,
     save_index,
 )
+from index.text.analysis import query_analysis
 
 DOC = Document(id="d", title="T", language="de", source="s.txt", text="alpha beta gamma",
                regions=("Sachsen",))  # fmt: skip
@@ -28,11 +32,14 @@ CHUNKS = [
     Chunk(id=33, document_id="d", ordinal=2, start=11, end=16, text="gamma", section="S"),
 ]
 VECTORS = normalise(np.eye(3, 4, dtype=np.float32))
+# The chunks' terms as the write path analyses them (storage takes terms, not text).
+LEXICAL = lexical_from_terms([11, 22, 33], [["alpha"], ["beta"], ["gamma"]])
 
 
 def snapshot(**overrides: object) -> IndexSnapshot:
     args: dict[str, object] = {
         "model_id": "m", "chunker": ChunkerConfig().as_dict(), "corpus_hash": "h",
+        "lexical": LEXICAL,
     }  # fmt: skip
     args.update(overrides)
     return create_snapshot(CHUNKS, VECTORS, [DOC], **args)  # type: ignore[arg-type]
@@ -115,7 +122,9 @@ def test_mismatched_model_or_chunker_says_rebuild(tmp_path: Path) -> None:
 
 def test_vectors_must_match_chunks() -> None:
     with pytest.raises(ValueError, match="3 chunks but vectors of shape"):
-        create_snapshot(CHUNKS, VECTORS[:2], [DOC], model_id="m", chunker={}, corpus_hash="h")
+        create_snapshot(
+            CHUNKS, VECTORS[:2], [DOC], model_id="m", chunker={}, corpus_hash="h", lexical=LEXICAL
+        )
 
 
 def test_snapshot_carries_bm25_and_regions_round_trip(tmp_path: Path) -> None:
@@ -133,20 +142,49 @@ def test_snapshot_carries_bm25_and_regions_round_trip(tmp_path: Path) -> None:
         *CHUNKS[1:],
     ]
     snap = create_snapshot(tagged, VECTORS, [DOC], model_id="m",
-                           chunker=ChunkerConfig().as_dict(), corpus_hash="h")  # fmt: skip
+                           chunker=ChunkerConfig().as_dict(), corpus_hash="h",
+                           lexical=LEXICAL)  # fmt: skip
     assert snap.lexical.chunk_ids == (11, 22, 33)
     save_index(snap, tmp_path)
     assert (tmp_path / "current" / "bm25" / "lexical.json").is_file()
     loaded = load_index(tmp_path)
     assert loaded.chunks[11].regions == ("Sachsen",)
-    assert loaded.lexical.scores("gamma") == snap.lexical.scores("gamma")
-    assert loaded.lexical.scores("gamma")[33] > 0.0
+    gamma = query_analysis("gamma")
+    assert loaded.lexical.scores(gamma) == snap.lexical.scores(gamma)
+    assert loaded.lexical.scores(gamma)[33] > 0.0
 
 
-def test_snapshot_without_lexical_derives_it() -> None:
+def test_a_snapshot_needs_the_bm25_index_of_its_own_chunks() -> None:
     snap = snapshot()
-    bare = IndexSnapshot(snap.manifest, snap.faiss_index, snap.chunks, snap.documents)
-    assert bare.lexical.scores("beta") == snap.lexical.scores("beta")
+    other = lexical_from_terms([11, 22], [["alpha"], ["beta"]])
+    with pytest.raises(ValueError, match="covers 2 chunks, not the snapshot's 3"):
+        IndexSnapshot(snap.manifest, snap.faiss_index, snap.chunks, snap.documents, other)
+
+
+@pytest.mark.parametrize("damage", ["missing", "another analysis version", "other chunks"])
+def test_a_build_without_a_usable_bm25_index_needs_a_rebuild(tmp_path: Path, damage: str) -> None:
+    build = save_index(snapshot(), tmp_path)
+    meta_path = build / "bm25" / "lexical.json"
+    meta = json.loads(meta_path.read_text())
+    if damage == "missing":
+        meta_path.unlink()
+    elif damage == "another analysis version":
+        meta_path.write_text(json.dumps({**meta, "version": f"{meta['version']}-old"}))
+    else:
+        meta_path.write_text(json.dumps({**meta, "chunk_ids": [11, 22, 44]}))
+    with pytest.raises(
+        IndexMismatchError, match=r"no BM25 index of this analysis version.*--force"
+    ):
+        load_index(tmp_path)
+    asked: list[tuple[list[int], list[str]]] = []
+
+    def rebuild(chunks: Sequence[Chunk], documents: Mapping[str, Document]) -> LexicalIndex:
+        asked.append(([c.id for c in chunks], sorted(documents)))
+        return LEXICAL
+
+    loaded = load_index(tmp_path, rebuild_lexical=rebuild)
+    assert asked == [([11, 22, 33], ["d"])]
+    assert loaded.lexical is LEXICAL
 
 
 def test_old_format_is_refused_with_rebuild_message(tmp_path: Path) -> None:

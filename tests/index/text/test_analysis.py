@@ -1,13 +1,5 @@
 from __future__ import annotations
 
-import math
-from pathlib import Path
-
-import pytest
-
-from index.documents.chunk import Chunk
-from index.documents.corpus import Document
-from index.storage.lexical import LexicalIndex, build_lexical, lexical_from_terms
 from index.text.analysis import (
     compound_parts,
     correct_typos,
@@ -72,46 +64,6 @@ def test_query_terms_cover_both_languages_translations_and_land_names() -> None:
     ]
 
 
-DOCS = {
-    "de": Document(id="de", title="Länder", language="de", source="s", text="x"),
-    "en": Document(id="en", title="Report", language="en", source="s", text="x"),
-}
-CHUNKS = [
-    Chunk(
-        1,
-        "de",
-        0,
-        0,
-        1,
-        "Die Clusterpolitik in Thüringen fördert Netzwerke.",
-        "Freistaat Thüringen",
-    ),
-    Chunk(2, "de", 1, 0, 1, "Bayern unterstützt die Forschung.", "Freistaat Bayern"),
-    Chunk(3, "en", 0, 0, 1, "Funding for cluster networks in Saxony.", None),
-]
-
-
-def test_bm25_ranks_across_languages() -> None:
-    lexical = build_lexical(CHUNKS, DOCS)
-    scores = lexical.scores("Thueringen Cluster")
-    assert max(scores, key=lambda c: scores[c]) == 1
-    assert scores[2] == 0.0
-    english = lexical.scores("Förderung Sachsen")
-    assert max(english, key=lambda c: english[c]) == 3
-    assert lexical.scores("zzz") == {1: 0.0, 2: 0.0, 3: 0.0}
-
-
-def test_save_and_load_round_trip(tmp_path: Path) -> None:
-    lexical = build_lexical(CHUNKS, DOCS)
-    files = lexical.save(tmp_path / "bm25")
-    assert (tmp_path / "bm25" / "lexical.json") in files
-    loaded = LexicalIndex.load(tmp_path / "bm25")
-    assert loaded is not None
-    assert loaded.chunk_ids == (1, 2, 3)
-    assert loaded.scores("Clusterpolitik") == lexical.scores("Clusterpolitik")
-    assert LexicalIndex.load(tmp_path / "missing") is None
-
-
 def test_max_edits_grow_with_the_stem() -> None:
     assert [max_edits(t) for t in ("geld", "valey", "polcies", "clusterpolitk")] == [0, 1, 1, 2]
     assert max_edits("innobb2025") == 0  # digits: codes and years are never corrected
@@ -142,18 +94,3 @@ def test_known_words_and_land_names_are_never_corrected() -> None:
 def test_ties_take_the_alphabetically_first_term() -> None:
     (fixed,) = correct_typos(query_analysis("clustor"), ["clustar", "clustir"])
     assert "clustar" in fixed.terms and "clustir" not in fixed.terms
-
-
-def test_bm25_scores_a_misspelt_query_like_the_right_one() -> None:
-    lexical = build_lexical(CHUNKS, DOCS)
-    assert lexical.scores("Forschnug Bayern") == lexical.scores("Forschung Bayern")
-    assert lexical.vocabulary == tuple(sorted(lexical.vocabulary))
-    assert "forschung" in lexical.vocabulary
-
-
-def test_idf_is_bm25s_inverse_document_frequency() -> None:
-    index = lexical_from_terms([7, 8, 9], [["clust", "netz"], ["clust"], ["geld"]])
-    assert index.idf("clust") == pytest.approx(math.log(1 + (3 - 2 + 0.5) / (2 + 0.5)))
-    assert index.idf("geld") == pytest.approx(math.log(1 + (3 - 1 + 0.5) / (1 + 0.5)))
-    # a term the index does not hold is as rare as can be
-    assert index.idf("österreich") == index.idf("") == pytest.approx(math.log(8.0))

@@ -1,0 +1,248 @@
+"""`corpus/manifest.toml`, the record of what is indexed: read it, and edit it in place.
+
+The manifest is written by people as well as by `Library`, so an edit keeps what a person
+wrote (tomlkit): comments, blank lines, key order and hand-wrapped arrays stay as they
+were. A removed document's table goes (with the comments and blank lines after its keys),
+a new document's table is appended, and of a replaced document only the keys whose value
+changed are set where they stand. `index.documents.corpus.load_corpus` checks and reads
+what is written.
+
+tomlkit parses about a thousand tables a second, so a manifest is cut into its
+`[[documents]]` tables by their header lines and only a changed table is parsed; one
+whose lines could deceive that cut (another table, a multi-line string) is parsed whole.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+from tomlkit.items import AoT, Item, Table
+from tomlkit.toml_document import TOMLDocument
+
+from index.documents.corpus import MANIFEST_NAME, Document, load_corpus
+from index.errors import CorpusError
+
+__all__ = [
+    "DEFAULT_HEADER",
+    "CorpusRecord",
+    "corpus_documents",
+    "edit_manifest",
+    "listed_files",
+    "read_corpus",
+]
+
+DEFAULT_HEADER = "# The record of what ClusterSearch indexes (written by `clustersearch add`).\n"
+# The keys of a document's table, in the order a new table lists them.
+_KEYS = ("id", "file", "title", "language", "source", "regions", "organisation", "pages")
+_HEADER = re.compile(r"[ \t]*\[\[[ \t]*documents[ \t]*\]\][ \t]*(#.*)?\n?")
+_OTHER_HEADER = re.compile(r"[ \t]*\[")
+# A document's table in the manifest: its id, its text, its values as tomllib reads them.
+_Block = tuple[str, str, Mapping[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusRecord:
+    """What the manifest lists: the documents, their file names by id, and its text
+    ("" when there is no manifest yet)."""
+
+    documents: tuple[Document, ...]
+    files: Mapping[str, str]
+    source: str
+
+
+def read_corpus(corpus_dir: Path) -> CorpusRecord:
+    """The manifest of `corpus_dir` and the documents it lists (none when it is missing)."""
+    path = corpus_dir / MANIFEST_NAME
+    if not path.is_file():
+        return CorpusRecord((), {}, "")
+    source = path.read_text(encoding="utf-8")
+    entries = _entries(path, source)
+    if not entries:
+        return CorpusRecord((), {}, source)
+    corpus = load_corpus(corpus_dir)
+    return CorpusRecord(corpus.documents, {str(e["id"]): str(e["file"]) for e in entries}, source)
+
+
+def corpus_documents(corpus_dir: Path) -> tuple[Document, ...]:
+    """The documents a corpus manifest lists (none when it is missing or lists none)."""
+    return read_corpus(corpus_dir).documents
+
+
+def listed_files(corpus_dir: Path) -> set[str]:
+    """The file names the manifest lists (read without loading the documents)."""
+    path = corpus_dir / MANIFEST_NAME
+    if not path.is_file():
+        return set()
+    entries = _entries(path, path.read_text(encoding="utf-8"))
+    return {str(e.get("file")) for e in entries if isinstance(e, dict)}
+
+
+def edit_manifest(source: str, documents: Sequence[Document], files: Mapping[str, str]) -> str:
+    """The manifest `source` ("" for none) edited to list `documents`, stored as `files`;
+    it ends with one newline.
+
+    `documents` keeps the order of those `source` lists already and ends with the new ones
+    (as `Library` makes it); anything else raises `ValueError`.
+    """
+    if source and not source.endswith("\n"):
+        source += "\n"
+    source = source or DEFAULT_HEADER
+    cut = _cut(source)
+    if cut is None:
+        edited = _edit_whole(source, documents, files)
+    else:
+        edited = _edit_blocks(*cut, documents, files)
+    # The blank line before a table belongs to the table above it: one removed from the
+    # end leaves it behind.
+    return edited.rstrip("\n") + "\n"
+
+
+def _cut(source: str) -> tuple[str, list[_Block]] | None:
+    """The text before the first `[[documents]]` table, and each table; None when a line
+    could be misread (a multi-line string, a header of another table)."""
+    if '"""' in source or "'''" in source:
+        return None
+    lines = source.splitlines(keepends=True)
+    starts = []
+    for i, line in enumerate(lines):
+        if _HEADER.fullmatch(line):
+            starts.append(i)
+        elif _OTHER_HEADER.match(line):
+            return None
+    raw = tomllib.loads(source)
+    entries = raw.get("documents", [])
+    if not starts:
+        return None if "documents" in raw else (source, [])
+    if not isinstance(entries, list) or len(entries) != len(starts):
+        return None
+    if not all(isinstance(entry, dict) for entry in entries):
+        return None
+    ends = [*starts[1:], len(lines)]
+    blocks = [
+        (str(entry.get("id")), "".join(lines[start:end]), entry)
+        for start, end, entry in zip(starts, ends, entries, strict=True)
+    ]
+    return "".join(lines[: starts[0]]), blocks
+
+
+def _edit_blocks(
+    head: str, blocks: list[_Block], documents: Sequence[Document], files: Mapping[str, str]
+) -> str:
+    present = {block[0]: block for block in blocks}
+    wanted = {d.id for d in documents}
+    _check_order([b[0] for b in blocks if b[0] in wanted], documents)
+    parts = [head]
+    for doc in documents:
+        entry = _entry(doc, files[doc.id])
+        if doc.id not in present:
+            parts.append(_new_table(entry))
+            continue
+        _, text, values = present[doc.id]
+        if any(_meaning(values.get(key)) != _meaning(entry[key]) for key in _KEYS):
+            edited = tomlkit.parse(text)
+            _update(_documents(edited)[0], entry)
+            text = tomlkit.dumps(edited)
+        parts.append(text)
+    return "".join(parts)
+
+
+def _edit_whole(source: str, documents: Sequence[Document], files: Mapping[str, str]) -> str:
+    manifest = tomlkit.parse(source)
+    tables = _documents(manifest)
+    wanted = {d.id for d in documents}
+    for i in reversed(range(len(tables))):
+        if str(tables[i].get("id")) not in wanted:
+            del tables[i]
+    present = {str(t.get("id")): t for t in tables}
+    _check_order(list(present), documents)
+    for doc in documents:
+        entry = _entry(doc, files[doc.id])
+        if doc.id in present:
+            _update(present[doc.id], entry)
+        else:
+            tables.append(_table(entry))
+    return tomlkit.dumps(manifest)
+
+
+def _check_order(kept: list[str], documents: Sequence[Document]) -> None:
+    """`documents` must be the `kept` ones in their order, then the new ones."""
+    ids = [d.id for d in documents]
+    if ids[: len(kept)] != kept or set(ids[len(kept) :]) & set(kept):
+        raise ValueError(f"documents must keep the manifest's order, then new ones: {kept}")
+
+
+def _entries(path: Path, source: str) -> Any:
+    """The manifest's `documents` entries as plain values (unchecked: `load_corpus` checks)."""
+    try:
+        raw = tomllib.loads(source)
+    except tomllib.TOMLDecodeError as exc:
+        raise CorpusError(f"{path} is not valid TOML: {exc}") from exc
+    return raw.get("documents") or []
+
+
+def _documents(manifest: TOMLDocument) -> AoT:
+    """The manifest's array of `[[documents]]` tables (added when it has none)."""
+    found = manifest.get("documents")
+    if isinstance(found, AoT):
+        return found
+    if found is not None:
+        del manifest["documents"]  # `documents = []`: no tables to keep
+    manifest.append("documents", tomlkit.aot())
+    tables = manifest["documents"]
+    assert isinstance(tables, AoT)
+    return tables
+
+
+def _entry(doc: Document, file: str) -> dict[str, Any]:
+    """A document's manifest values; None for a key the table leaves out."""
+    return {
+        "id": doc.id,
+        "file": file,
+        "title": doc.title,
+        "language": doc.language,
+        "source": doc.source,
+        "regions": list(doc.regions),
+        "organisation": doc.organisation,
+        "pages": list(doc.pages) or None,
+    }
+
+
+def _new_table(entry: Mapping[str, Any]) -> str:
+    """The text of a new document's table, a blank line before it."""
+    manifest = tomlkit.document()
+    manifest.append("documents", tomlkit.aot())
+    _documents(manifest).append(_table(entry))
+    return tomlkit.dumps(manifest)
+
+
+def _table(entry: Mapping[str, Any]) -> Table:
+    table = tomlkit.table()
+    table.trivia.indent = "\n"  # a blank line before its [[documents]] header
+    for key in _KEYS:
+        if entry[key] is not None:
+            table[key] = entry[key]
+    return table
+
+
+def _update(table: Table, entry: Mapping[str, Any]) -> None:
+    """Set the keys of `table` whose value differs from `entry`; leave the rest as written."""
+    for key in _KEYS:
+        item = table.get(key)
+        have = item.unwrap() if isinstance(item, Item) else item
+        if _meaning(have) == _meaning(entry[key]):
+            continue
+        if entry[key] is None:
+            del table[key]
+        else:
+            table[key] = entry[key]
+
+
+def _meaning(value: Any) -> Any:
+    """A value as `load_corpus` reads it: an empty string or list is the same as none."""
+    return None if value in ("", []) else value
