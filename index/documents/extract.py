@@ -8,10 +8,16 @@ whose headings stand on their own line between blank lines; the chunker
 * `.md`: ATX (`## Heading`) and setext headings become bare heading blocks; links and
   images keep their text, emphasis markers are dropped.
 * `.html`: the main content only (trafilatura: no navigation, menus, footers), its
-  `h1`–`h6` as heading blocks.
+  `h1`–`h6` as heading blocks; code (`pre`) is indented by four spaces.
 * `.pdf`: text per page (pypdf); pages are joined by a blank line and `pages` records where
   each starts, so a citation can name its page. A line set in a larger font than the body
   is taken as a heading.
+
+In Markdown and HTML the source says what is a heading, so nothing else may read as one:
+a body block that the chunker would take for a heading (`index.documents.chunk.is_heading`:
+a short list item, a one-row table, a command) is indented by four spaces, and an
+indented block is never a heading. A heading too long to read as one is shortened at a
+word boundary.
 
 `detect_language` guesses the language offline (lingua, among a few European languages);
 `guess_regions` finds the Länder a document concerns (`index.regions`).
@@ -29,6 +35,7 @@ from pathlib import PurePath
 from typing import Any
 
 from index.config import MAX_TITLE_CHARS
+from index.documents.chunk import is_heading
 from index.errors import ExtractionError, UnsupportedFormatError
 from index.text.regions import REGIONS, find_regions, regions_in
 
@@ -51,6 +58,9 @@ FORMATS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 _HEADING_MAX_CHARS = 90
+_HEADING_MAX_WORDS = 12
+_HEADING_TRAILER = ":;,.…"
+_INDENT = "    "
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -113,6 +123,7 @@ def markdown_to_text(source: str) -> str:
     """Markdown as plain text: headings become bare blocks, link/image text kept."""
     lines = _clean(source).split("\n")
     out: list[str] = []
+    headings: set[int] = set()
     in_fence = False
     i = 0
     while i < len(lines):
@@ -128,12 +139,18 @@ def markdown_to_text(source: str) -> str:
         atx = _ATX.match(line)
         after_blank = not out or not out[-1].strip()
         if atx and atx.group(2).strip():
-            out.extend(["", _heading(_inline(atx.group(2))), ""])
+            headings.add(len(out) + 1)
+            out.extend(["", _source_heading(_inline(atx.group(2))), ""])
         elif line.strip() and after_blank and i < len(lines) and _SETEXT.match(lines[i]):
-            out.extend(["", _heading(_inline(line.strip())), ""])
+            headings.add(len(out) + 1)
+            out.extend(["", _source_heading(_inline(line.strip())), ""])
             i += 1  # the underline
         else:
             out.append(_inline(line))
+    for j, line in enumerate(out):
+        alone = (j == 0 or not out[j - 1].strip()) and (j + 1 == len(out) or not out[j + 1].strip())
+        if alone and j not in headings:
+            out[j] = _body_block(line)
     return _BLANK_RUN.sub("\n\n", "\n".join(out)).strip("\n") + "\n"
 
 
@@ -191,9 +208,32 @@ def _inline(line: str) -> str:
 
 
 def _heading(text: str) -> str:
-    """A heading as the chunker recognises it: one line, no trailing colon."""
-    text = " ".join(text.split()).rstrip(":").strip()
-    return text[:_HEADING_MAX_CHARS]
+    """A heading as the chunker recognises it: one line, no trailing colon or full stop."""
+    return " ".join(text.split()).rstrip(_HEADING_TRAILER).strip()
+
+
+def _source_heading(text: str) -> str:
+    """A heading the source marks as one (Markdown, HTML): shortened at a word boundary
+    when it is too long to read as a heading, so that it still starts a section."""
+    heading = _heading(text)
+    if is_heading(heading):
+        return heading
+    words = heading[: _HEADING_MAX_CHARS + 1].split()[:_HEADING_MAX_WORDS]
+    while words and not is_heading(_heading(" ".join(words))):
+        words.pop()
+    return _heading(" ".join(words)) if words else heading[:_HEADING_MAX_CHARS]
+
+
+def _body_block(block: str) -> str:
+    """A block of body text, indented if it would otherwise read as a heading."""
+    if block == block.lstrip() and is_heading(block):
+        return _INDENT + block
+    return block
+
+
+def _code_block(block: str) -> str:
+    """Preformatted text indented line by line: code never reads as a heading."""
+    return "\n".join(_INDENT + line if line.strip() else line for line in block.split("\n"))
 
 
 def _first_heading(source: str) -> str | None:
@@ -227,31 +267,31 @@ def _html(source: str) -> Extracted:
     title = metadata.title if metadata is not None and metadata.title else None
     kept_text = _squash(main)
     blocks = _html_blocks(source)
-    out: list[str] = []
-    pending: list[str] = []
+    out: list[tuple[bool, str]] = []
+    pending: str | None = None
     cursor = 0
     last_group: Any = None
-    for is_heading, text, group in blocks:
-        if is_heading:
-            pending.append(text)
+    for heading, text, group in blocks:
+        if heading:
+            pending = text
             continue
         found = _locate(kept_text, _squash(text), cursor)
         if found is None:
-            pending = []
-            continue
+            continue  # boilerplate, or a block trafilatura left out (a heading stays pending)
         cursor = found
-        if pending:
-            out.append(f"\n{_heading(pending[-1])}\n")
+        if pending is not None:
+            out.append((True, _source_heading(pending)))
             last_group = None
-        pending = []
+        pending = None
         if group is not None and group is last_group:
-            out[-1] += "\n" + text  # rows of one table stay one block
+            out[-1] = (False, out[-1][1] + "\n" + text)  # rows of one table stay one block
         else:
-            out.append(text)
+            out.append((False, text))
         last_group = group
-    text = "\n\n".join(part.strip("\n") for part in out) if out else _clean(main)
+    parts = (part if heading else _body_block(part) for heading, part in out)
+    text = "\n\n".join(parts) if out else _clean(main)
     text = _BLANK_RUN.sub("\n\n", text).strip("\n") + "\n"
-    first = next((t for is_heading, t, _ in blocks if is_heading), None)
+    first = next((t for heading, t, _ in blocks if heading), None)
     return Extracted("html", text, title or (_heading(first) if first else None))
 
 
@@ -316,7 +356,7 @@ def _html_blocks(source: str) -> list[tuple[bool, str, Any]]:
                 raw = " | ".join(c for _, c in cells)
             else:
                 raw = element.text_content()
-            text = raw.strip("\n") if tag == "pre" else " ".join(raw.split())
+            text = _code_block(raw.strip("\n")) if tag == "pre" else " ".join(raw.split())
             if text.strip():
                 table = next((a for a in element.iterancestors() if a.tag == "table"), None)
                 blocks.append((False, _clean(text), table if tag == "tr" else None))
