@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from index.config import ChunkerConfig
@@ -141,9 +141,22 @@ def chunk_document(document: Document, config: ChunkerConfig) -> list[Chunk]:
     return chunks
 
 
-def chunk_corpus(documents: Iterable[Document], config: ChunkerConfig) -> list[Chunk]:
-    """Chunk every document; chunk ids are unique across the corpus."""
-    chunks = [c for d in documents for c in chunk_document(d, config)]
+def chunk_corpus(
+    documents: Iterable[Document],
+    config: ChunkerConfig,
+    *,
+    on_error: Callable[[Document, Exception], None] | None = None,
+) -> list[Chunk]:
+    """Chunk every document; chunk ids are unique across the corpus. A document that
+    cannot be chunked raises, or, given `on_error`, is passed to it and has no chunks."""
+    chunks: list[Chunk] = []
+    for document in documents:
+        try:
+            chunks.extend(chunk_document(document, config))
+        except Exception as exc:
+            if on_error is None:
+                raise
+            on_error(document, exc)
     if len({c.id for c in chunks}) != len(chunks):
         raise ChunkingError("Two chunks share an id; this is a bug in chunk_id, please report it.")
     return chunks
