@@ -61,6 +61,7 @@ _HEADING_MAX_CHARS = 90
 _HEADING_MAX_WORDS = 12
 _HEADING_TRAILER = ":;,.…"
 _INDENT = "    "
+_NUMBER_START = re.compile(r"(?:\d+\.)*\d+\.?\s|[A-Z]\.\d")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
@@ -429,12 +430,23 @@ def _pdf_page(page: Any) -> tuple[str, list[str]]:
     body = weights.most_common(1)[0][0] if weights else 0.0
     lines: list[str] = []
     headings: list[str] = []
+    wrapped: tuple[str, float] | None = None  # the heading so far and its size, if open
     for line in text.split("\n"):
         bare = " ".join(line.split())
-        big = body and sizes.get(bare, 0.0) >= body * 1.15
-        if big and len(bare) <= _HEADING_MAX_CHARS and any(c.isalpha() for c in bare):
+        size = sizes.get(bare, 0.0)
+        big = body and size >= body * 1.15 and len(bare) <= _HEADING_MAX_CHARS
+        # A heading wrapped over lines of one size goes on, unless the line is numbered.
+        if big and wrapped and wrapped[1] == size and not _NUMBER_START.match(bare):
+            joined = wrapped[0] + ("" if wrapped[0].endswith("-") else " ") + bare
+            if is_heading(_heading(joined)):
+                headings[-1] = lines[-2] = _heading(joined)
+                wrapped = (joined, size)
+                continue
+        if big and any(c.isalpha() for c in bare):
             headings.append(_heading(bare))
             lines.extend(["", headings[-1], ""])
+            wrapped = (bare, size)
         else:
             lines.append(line.rstrip())
+            wrapped = None
     return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip("\n"), headings

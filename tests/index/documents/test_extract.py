@@ -235,3 +235,33 @@ def test_markdown_list_items_and_code_never_read_as_headings() -> None:
         "```\nfoo login:\n\n    adduser user group\n\nexit\n```\n\nPartner\n\nFirmen.\n"
     )
     assert [s.heading for s in find_sections(text)] == ["Förderung", "Partner"]
+
+
+def _wrapped_headings_pdf() -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    for heading, body in (
+        ("3.1.12 I am currently tracking testing (bookworm). What will happen when a release "
+         "is made?", "Your machine follows testing until the release, then stable. " * 3),
+        ("Chapter 4 Compatibility issues", ""),
+        ("4.1 On what hardware architectures does Debian run?",
+         "Debian runs on many architectures, from small boards to mainframes. " * 3),
+    ):  # fmt: skip
+        pdf.set_font("helvetica", size=18)
+        pdf.multi_cell(w=90, text=heading, new_x="LMARGIN", new_y="NEXT")  # wraps
+        pdf.set_font("helvetica", size=11)
+        if body:
+            pdf.multi_cell(w=0, text=body, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def test_pdf_heading_wrapped_over_lines_is_one_heading() -> None:
+    result = extract(_wrapped_headings_pdf(), "pdf")
+    assert [s.heading for s in find_sections(result.text)] == [
+        "3.1.12 I am currently tracking testing (bookworm). What will happen when a release is "
+        "made?",
+        "4.1 On what hardware architectures does Debian run?",
+    ]
+    assert "\n\nChapter 4 Compatibility issues\n\n" in result.text  # a numbered line starts anew
