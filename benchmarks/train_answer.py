@@ -1,10 +1,10 @@
-"""Fit the learned answer scorer (`index.scorer`) on the DEV split and calibrate its threshold.
+"""Fit the learned answer scorer (`index.answering.model`) and its threshold on the DEV split.
 
 Run: .venv/bin/python benchmarks/train_answer.py [--holdout q220] [--dry-run]
      (needs a built index: make index; scikit-learn comes with sentence-transformers)
 
 1. Every dev question is searched once (the answerer's candidate depth) and its candidate
-   spans get their features (`index.answer.feature_values`).
+   spans get their features (`index.answering.scoring.feature_values`).
 2. A logistic regression (scikit-learn, C=1, classes balanced) learns from the candidates
    of the answerable dev questions whether a candidate answers: it does when it holds the
    gold string and no shorter candidate inside it does. A longer span around such a one
@@ -31,8 +31,10 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from tune_answer import WEIGHTED, calibrate, figures, show
 
-from index.answering.answerer import Answerer, Candidate, feature_values
+from index.answering.answerer import Answerer
+from index.answering.candidates import Candidate
 from index.answering.model import DEFAULT_MODEL_PATH, FEATURES, AnswerModel
+from index.answering.scoring import feature_values
 from index.config import AnswerConfig
 from index.embedding.backends import UseEmbedder
 from index.embedding.memo import QueryMemo

@@ -1,6 +1,7 @@
 """Choose the WEIGHTED answer scorer's weights and its no-answer threshold on the DEV split only.
 
-(The default scorer is the learned one: benchmarks/train_answer.py fits it.)
+(The weighted scorer is the default, `AnswerConfig.scorer`; the learned one is an option
+that benchmarks/train_answer.py fits.)
 
 Run: .venv/bin/python benchmarks/tune_answer.py   (needs a built index: make index)
 
@@ -25,8 +26,10 @@ import itertools
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from index.answering.answerer import Answerer, Candidate, rescore
+from index.answering.answerer import Answerer
+from index.answering.candidates import Candidate
 from index.answering.model import AnswerModel
+from index.answering.scoring import rescore
 from index.config import WEIGHTED_THRESHOLD, AnswerConfig
 from index.embedding.backends import UseEmbedder
 from index.embedding.memo import QueryMemo
@@ -58,7 +61,7 @@ GRID = {
     "padded_penalty": (0.9,),
 }
 THRESHOLDS = [round(0.20 + 0.01 * i, 2) for i in range(61)]
-# The weighted scorer, as this script tunes it (the package default is the learned one).
+# The weighted scorer (the package default) at its tuned threshold, `WEIGHTED_THRESHOLD`.
 WEIGHTED = AnswerConfig(scorer="weighted", threshold=WEIGHTED_THRESHOLD)
 
 

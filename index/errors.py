@@ -7,10 +7,14 @@ __all__ = [
     "ClusterSearchError",
     "CorpusError",
     "DocumentNotFoundError",
+    "DocumentTooLargeError",
     "EmbedderError",
+    "ExtractionError",
     "IndexMismatchError",
     "IndexNotFoundError",
+    "InvalidDocumentError",
     "InvalidQueryError",
+    "UnsupportedFormatError",
 ]
 
 
@@ -46,13 +50,7 @@ class DocumentNotFoundError(ClusterSearchError):
     """No document with the requested id exists in the index."""
 
 
-# Ingestion and corpus updates (mapped to 415/413/422 at the API edge)
-__all__ += [
-    "DocumentTooLargeError",
-    "ExtractionError",
-    "InvalidDocumentError",
-    "UnsupportedFormatError",
-]
+# Refused documents (service/errors.py maps them to 415, 413 and 422).
 
 
 class UnsupportedFormatError(ClusterSearchError):

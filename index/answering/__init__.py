@@ -1,17 +1,27 @@
-"""Extractive answers: what a question asks for, candidate spans, their scores, the answerer."""
+"""Extractive answers: what a question asks for, candidate spans, their features and scores,
+the answerer and its verified citations."""
 
 from index.answering.answerer import (
     Answer,
-    AnswerCitation,
     Answerer,
+)
+from index.answering.candidates import (
     Candidate,
-    Expectation,
-    answer_threshold,
-    evidence,
-    expectation,
-    feature_values,
-    rescore,
+    Span,
+    candidate_spans,
+    content_sentences,
+    is_content,
+    is_fragment,
+    passage_spans,
+)
+from index.answering.citations import (
+    AnswerCitation,
     verify_citations,
+)
+from index.answering.features import (
+    Reading,
+    describe,
+    mark_padded,
 )
 from index.answering.model import (
     DEFAULT_MODEL_PATH,
@@ -21,11 +31,39 @@ from index.answering.model import (
     default_model,
     load_model,
 )
-from index.answering.unmatched import land_words, unmatched_words
+from index.answering.question import (
+    ASKED_FOR,
+    Expectation,
+    Kind,
+    evidence,
+    expectation,
+    is_phone_number,
+    is_question_word,
+    translated,
+)
+from index.answering.scoring import (
+    answer_threshold,
+    feature_values,
+    rescore,
+)
+from index.answering.unmatched import (
+    land_words,
+    unmatched_words,
+)
+from index.answering.vocabulary import (
+    QUESTION_PAIRS_FILE,
+    QUESTION_WORDS_FILE,
+    load_word_list,
+    question_pairs,
+    question_words,
+)
 
 __all__ = [
+    "ASKED_FOR",
     "DEFAULT_MODEL_PATH",
     "FEATURES",
+    "QUESTION_PAIRS_FILE",
+    "QUESTION_WORDS_FILE",
     "Answer",
     "AnswerCitation",
     "AnswerModel",
@@ -33,14 +71,30 @@ __all__ = [
     "Answerer",
     "Candidate",
     "Expectation",
+    "Kind",
+    "Reading",
+    "Span",
     "answer_threshold",
+    "candidate_spans",
+    "content_sentences",
     "default_model",
+    "describe",
     "evidence",
     "expectation",
     "feature_values",
+    "is_content",
+    "is_fragment",
+    "is_phone_number",
+    "is_question_word",
     "land_words",
     "load_model",
+    "load_word_list",
+    "mark_padded",
+    "passage_spans",
+    "question_pairs",
+    "question_words",
     "rescore",
+    "translated",
     "unmatched_words",
     "verify_citations",
 ]

@@ -1,9 +1,10 @@
 """The learned answer scorer: a logistic model over an answer candidate's features.
 
-`index.answer` describes each candidate span by a few numbers (how similar it is to the
-question, how many of the question's words it holds, whether it holds what is asked for …;
-`FEATURES` names them). The hand-weighted mean of those numbers was the first scorer; this
-one weighs them by a logistic regression fitted on the dev split of the gold set
+Each candidate span is described by a few numbers (how similar it is to the question, how
+many of the question's words it holds, whether it holds what is asked for …;
+`index.answering.features`, in the order of `FEATURES`). The default scorer weighs them by
+hand (`index.answering.scoring`); this one, chosen with `AnswerConfig.scorer` "learned",
+weighs them by a logistic regression fitted on the dev split of the gold set
 (`python benchmarks/train_answer.py`), so the score is the model's probability that the
 candidate contains the answer, and the no-answer threshold is calibrated with it.
 

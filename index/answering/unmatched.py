@@ -4,8 +4,8 @@ A question about "Österreich", an "email address" or a "Förderquote" of a corp
 mentions them has no answer there, however well its other words ("Cluster", "Innovation")
 match. `unmatched_words` names the question's salient words none of whose terms is in the
 index vocabulary after the searcher's analysis: typo correction and the term map
-(`index.lexical`) and the dense model's word bridge (`index.bridge`), so a word the corpus
-has in the other language, misspelt or as a near synonym does not count.
+(`index.storage.lexical`) and the dense model's word bridge (`index.retrieval.bridge`), so
+a word the corpus has in the other language, misspelt or as a near synonym does not count.
 
 Salient: at least `min_chars` letters (the bridge's own minimum: shorter words such as
 "per", "get", "ab" are neither bridged nor telling), not a question word, not a word of a

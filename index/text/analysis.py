@@ -1,4 +1,4 @@
-"""BM25 over the chunks, with German/English tokenisation (bm25s + Snowball + compound splitting).
+"""German/English text analysis for BM25 (Snowball stems, compound splitting, typos).
 
 Analysis of a passage (`passage_terms`):
 
@@ -13,16 +13,15 @@ Analysis of a passage (`passage_terms`):
 
 A query's language is not known, so `query_terms` stems each word with both stemmers,
 splits it the same way, and adds the other language's words for words of the small
-domain term map (`index.terms`) and the German and English names of every Land the
-query names (`index.regions`).
+domain term map (`index.text.terms`) and the German and English names of every Land the
+query names (`index.text.regions`).
 
-Typos: `LexicalIndex.analyse` corrects a query word that matches nothing in the index
+Typos: `correct_typos` corrects a query word that matches nothing in the index
 (none of its stems, parts or translations is a vocabulary term) to the nearest vocabulary
 term within a small Levenshtein distance (`max_edits`, rapidfuzz): "valey" → "valley",
 "goverment" → "govern", "Clusterpolitk" → "clusterpolit".
 
-`build_lexical(chunks, documents)` derives the index from the snapshot's own content, so
-any snapshot gets a consistent BM25 (see `index.store`).
+The BM25 index itself, which stores these terms, is `index.storage.lexical`.
 """
 
 from __future__ import annotations
@@ -168,7 +167,7 @@ def passage_terms(text: str, lang: str) -> list[str]:
 
 @cache
 def _term_map() -> dict[str, tuple[str, ...]]:
-    """Stem → the other language's stems, both directions, from the term map (`index.terms`)."""
+    """Stem → the other language's stems, both directions, from the term map (`terms.tsv`)."""
     table: dict[str, list[str]] = {}
     for pair in term_pairs():
         de = [stem(fold(w), "de") for w in re.findall(r"[^\W_]+", pair.german)]

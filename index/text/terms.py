@@ -5,7 +5,7 @@ words in BM25 (an English question about a German passage), and a passage's word
 highlighted when they translate a query word. The pairs live in `index/data/terms.tsv`
 (German, English, origin): generic words of regional innovation policy, plus pairs added
 for failures on the *dev* questions of the gold set, each marked with its question id, so
-what was tuned on is on record. Land names are not here: the gazetteer (`index.regions`)
+what was tuned on is on record. Land names are not here: the gazetteer (`index.text.regions`)
 covers them.
 """
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from index.answering.answerer import Answerer, answer_threshold, feature_values, rescore
 from index.answering.model import (
     DEFAULT_MODEL_PATH,
     FEATURES,
@@ -16,9 +15,6 @@ from index.answering.model import (
     default_model,
     load_model,
 )
-from index.config import WEIGHTED_THRESHOLD, AnswerConfig
-from index.embedding.base import Embedder
-from index.retrieval.searcher import Searcher
 
 N = len(FEATURES)
 
@@ -80,43 +76,3 @@ def test_the_packaged_model_loads() -> None:
     weights = dict(zip(FEATURES, m.coefficients, strict=True))
     assert weights["padded"] < 0 and weights["fragment"] < 0
     assert weights["retrieval"] > 0 and weights["evidence"] > 0
-
-
-def test_thresholds_per_scorer() -> None:
-    m = model({}, threshold=0.875)
-    assert answer_threshold(AnswerConfig(scorer="learned"), m) == 0.875
-    assert answer_threshold(AnswerConfig(threshold=0.3), m) == 0.3
-    assert answer_threshold(AnswerConfig(), m) == WEIGHTED_THRESHOLD == 0.61
-    assert answer_threshold(AnswerConfig(scorer="weighted", threshold=0.5), None) == 0.5
-
-
-def test_learned_scores_are_the_models_probabilities(
-    searcher: Searcher, embedder: Embedder
-) -> None:
-    answerer = Answerer(searcher, embedder, AnswerConfig(scorer="learned"))
-    assert answerer.model == default_model()
-    assert answerer.threshold == default_model().threshold
-    question = "When did BioCon Valley start?"
-    features = answerer.features(question, searcher.search(question, 5))
-    m = model({"semantic": 1.0, "retrieval": 2.0}, intercept=-1.5)
-    learned = AnswerConfig(scorer="learned")
-    ranked = rescore(features, learned, m)
-    for c in ranked:
-        semantic = max(0.0, c.semantic)
-        assert c.score == pytest.approx(1 / (1 + math.exp(-(semantic + 2 * c.retrieval - 1.5))))
-        # support: as if its passage had been retrieved first
-        assert c.support == pytest.approx(1 / (1 + math.exp(-(semantic + 2.0 - 1.5))))
-    assert [c.score for c in ranked] == sorted((c.score for c in ranked), reverse=True)
-    with pytest.raises(ValueError, match="the learned scorer needs a model"):
-        rescore(features, learned, None)
-    # the features, in the model's order
-    label = next(c for c in features if c.text == "Start Date\nJanuary 2000")
-    values = dict(zip(FEATURES, feature_values(label), strict=True))
-    assert (
-        values["fragment"] == 1.0 and values["evidence"] == 1.0 and values["asked_evidence"] == 1.0
-    )
-    assert values["retrieval"] == label.retrieval
-    assert feature_values(label, 1.0)[FEATURES.index("retrieval")] == 1.0
-    # a weighted answerer has no model and the weighted threshold
-    weighted = Answerer(searcher, embedder)
-    assert weighted.model is None and weighted.threshold == WEIGHTED_THRESHOLD
