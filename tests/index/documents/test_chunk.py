@@ -176,6 +176,7 @@ def test_nbsp_document_chunks_with_exact_spans() -> None:
     last = (text.index("Unique"), len(text))
     assert [(c.start, c.end) for c in chunks] == [first, last] == [(55, 652), (654, 675)]
     assert [c.text for c in chunks] == [text[55:652], "Unique token zq4139x."]
+    # Plain text has only its layout: an unindented short line reads as a heading.
     assert {c.section for c in chunks} == {"perl -ne '@f=split; print $f[2] if ( $f[1]==1957 )' |"}
 
 
