@@ -2,7 +2,7 @@
 
 from index.ingest.build import BuildReport, build_index, build_snapshot
 from index.ingest.lexical import build_lexical, load_index
-from index.ingest.library import CHECKPOINTS, Change, Library, UpdateReport
+from index.ingest.library import CHECKPOINTS, Change, Library, Refusal, UpdateReport
 from index.ingest.manifest import corpus_documents
 from index.ingest.update import UpdateStats, update_snapshot
 from index.ingest.uploads import (
@@ -18,6 +18,7 @@ __all__ = [
     "BuildReport",
     "Change",
     "Library",
+    "Refusal",
     "UpdateReport",
     "UpdateStats",
     "Upload",
