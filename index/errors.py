@@ -27,7 +27,7 @@ class CorpusError(ClusterSearchError):
 
 
 class ChunkingError(ClusterSearchError):
-    """A chunk could not be located exactly in its document."""
+    """A document could not be cut into passages that are exact spans of it."""
 
 
 class EmbedderError(ClusterSearchError):

@@ -1,23 +1,27 @@
 """Stage 2: split documents into passages that keep their exact span and section.
 
-Sections come from the document's layout: a short single-line block between blank
-lines that does not end like a sentence is a heading ("Freistaat Sachsen", "Resources
-needed"). Each section body is split on its own with langchain's recursive splitter,
-so a chunk never spans two sections. Every chunk is located in its document, and
-`document.text[chunk.start:chunk.end] == chunk.text` holds by construction.
+Sections come from the document's layout: a single-line block between blank lines that
+starts at the beginning of its line and does not end like a sentence is a heading
+("Freistaat Sachsen", "Resources needed", "Warum Cluster?"), if it is short or numbered
+("1.2. What is Debian GNU/Linux?"). An indented block never is: extraction indents code
+and every other body block that would otherwise read as a heading.
+
+Each section body is split on its own (`index.documents.split`: langchain's recursive
+character splitting, run on offsets), so a chunk never spans two sections. Every chunk
+is a span of its document: `document.text[chunk.start:chunk.end] == chunk.text` holds by
+construction, whatever the text.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-
-from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from index.config import ChunkerConfig
 from index.documents.corpus import Document
+from index.documents.split import split_spans
 from index.errors import ChunkingError
 from index.text.regions import regions_in
 
@@ -29,12 +33,18 @@ __all__ = [
     "chunk_document",
     "chunk_regions",
     "find_sections",
+    "is_heading",
 ]
 
 _BLOCK_GAP = re.compile(r"\n[ \t]*\n\s*")
-_SENTENCE_END = ".!?:;,…"
+_SENTENCE_END = ".:;,…"
 _MAX_HEADING_CHARS = 90
 _MAX_HEADING_WORDS = 12
+# A numbered heading may run longer: the Debian FAQ's question headings reach 234 characters.
+_MAX_NUMBERED_CHARS = 250
+_NUMBERED = re.compile(r"(?:\d+\.(?:\d+\.?)*|[A-Z]\.(?:\d+\.?)*)\s+\S")
+# Paragraphs, lines, sentences, clauses, words, characters: the coarsest that fits wins.
+_SEPARATORS = ("\n\n", "\n", ". ", "; ", ", ", " ", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +100,8 @@ def find_sections(text: str) -> list[Section]:
     heading: str | None = None
     body_start = 0
     for i, (start, end) in enumerate(blocks):
-        if i + 1 < len(blocks) and _is_heading(text[start:end]):
+        indented = text.rfind("\n", 0, start) + 1 < start
+        if i + 1 < len(blocks) and not indented and is_heading(text[start:end]):
             if text[body_start:start].strip():
                 sections.append(Section(heading, body_start, start))
             heading = text[start:end].strip()
@@ -102,26 +113,19 @@ def find_sections(text: str) -> list[Section]:
 
 def chunk_document(document: Document, config: ChunkerConfig) -> list[Chunk]:
     """Cut one document into chunks, section by section."""
-    splitter = RecursiveCharacterTextSplitter(
-        chunk_size=config.chunk_size,
-        chunk_overlap=config.chunk_overlap,
-        separators=["\n\n", "\n", ". ", "; ", ", ", " ", ""],
-        keep_separator="end",
-        strip_whitespace=True,
-    )
+    text = document.text
     chunks: list[Chunk] = []
-    for section in find_sections(document.text):
-        body = document.text[section.start : section.end]
-        cursor = 0
-        for piece in splitter.split_text(body):
-            found = body.find(piece, cursor)
-            if found < 0:
-                raise ChunkingError(
-                    f"Chunk {len(chunks)} of {document.id} could not be located in its section "
-                    f"{section.heading!r}; this is a bug in the chunker, please report it."
-                )
-            start = section.start + found
-            end = start + len(piece)
+    for section in find_sections(text):
+        spans = split_spans(
+            text,
+            section.start,
+            section.end,
+            size=config.chunk_size,
+            overlap=config.chunk_overlap,
+            separators=_SEPARATORS,
+        )
+        for start, end in spans:
+            piece = text[start:end]
             chunks.append(
                 Chunk(
                     id=chunk_id(document.id, start, end),
@@ -134,13 +138,25 @@ def chunk_document(document: Document, config: ChunkerConfig) -> list[Chunk]:
                     regions=chunk_regions(document, section.heading, piece),
                 )
             )
-            cursor = found + 1
     return chunks
 
 
-def chunk_corpus(documents: Iterable[Document], config: ChunkerConfig) -> list[Chunk]:
-    """Chunk every document; chunk ids are unique across the corpus."""
-    chunks = [c for d in documents for c in chunk_document(d, config)]
+def chunk_corpus(
+    documents: Iterable[Document],
+    config: ChunkerConfig,
+    *,
+    on_error: Callable[[Document, Exception], None] | None = None,
+) -> list[Chunk]:
+    """Chunk every document; chunk ids are unique across the corpus. A document that
+    cannot be chunked raises, or, given `on_error`, is passed to it and has no chunks."""
+    chunks: list[Chunk] = []
+    for document in documents:
+        try:
+            chunks.extend(chunk_document(document, config))
+        except Exception as exc:
+            if on_error is None:
+                raise
+            on_error(document, exc)
     if len({c.id for c in chunks}) != len(chunks):
         raise ChunkingError("Two chunks share an id; this is a bug in chunk_id, please report it.")
     return chunks
@@ -165,12 +181,15 @@ def _blocks(text: str) -> Iterator[tuple[int, int]]:
             pos = gap.end()
 
 
-def _is_heading(block: str) -> bool:
+def is_heading(block: str) -> bool:
+    """Whether a block reads as a heading: one line with a letter, not ending like a
+    sentence (a question may end one), at most 90 characters and 12 words, or, numbered
+    ("2.1.", "A.1."), at most 250 characters."""
     line = block.strip()
-    return (
-        "\n" not in line
-        and len(line) <= _MAX_HEADING_CHARS
-        and len(line.split()) <= _MAX_HEADING_WORDS
-        and line[-1] not in _SENTENCE_END
-        and any(ch.isalpha() for ch in line)
-    )
+    if not line or "\n" in line or line[-1] in _SENTENCE_END:
+        return False
+    if not any(ch.isalpha() for ch in line):
+        return False
+    if len(line) <= _MAX_HEADING_CHARS and len(line.split()) <= _MAX_HEADING_WORDS:
+        return True
+    return len(line) <= _MAX_NUMBERED_CHARS and _NUMBERED.match(line) is not None

@@ -2,7 +2,7 @@
 
 from index.ingest.build import BuildReport, build_index, build_snapshot
 from index.ingest.lexical import build_lexical, load_index
-from index.ingest.library import CHECKPOINTS, Change, Library, UpdateReport
+from index.ingest.library import CHECKPOINTS, Change, Library, Refusal, UpdateReport
 from index.ingest.manifest import corpus_documents
 from index.ingest.status import (
     ManifestStamp,
@@ -26,6 +26,7 @@ __all__ = [
     "Change",
     "Library",
     "ManifestStamp",
+    "Refusal",
     "UpdateReport",
     "UpdateStats",
     "Upload",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -31,17 +32,23 @@ __all__ = [
 ]
 
 Progress = Callable[[int, int], None]
+# Told the id of a document left out of a build and why.
+Skip = Callable[[str, str], None]
+
+log = logging.getLogger("clustersearch.ingest")
 
 
 @dataclass(frozen=True, slots=True)
 class BuildReport:
-    """What `build_index` did: `built` a new index or found it `up-to-date`."""
+    """What `build_index` did: `built` a new index or found it `up-to-date`; `skipped`
+    holds (document id, reason) of each document left without passages."""
 
     status: str
     index_dir: Path
     documents: int
     chunks: int
     seconds: float
+    skipped: tuple[tuple[str, str], ...] = ()
 
 
 def build_snapshot(
@@ -51,9 +58,20 @@ def build_snapshot(
     *,
     corpus_hash: str,
     progress: Progress | None = None,
+    on_skip: Skip | None = None,
 ) -> IndexSnapshot:
-    """Chunk and embed `documents` into an in-memory snapshot (nothing is written)."""
-    chunks = chunk_corpus(documents, chunker)
+    """Chunk and embed `documents` into an in-memory snapshot (nothing is written).
+
+    A document that cannot be cut into passages does not stop the build: it is logged,
+    told to `on_skip`, and kept in the snapshot without passages."""
+
+    def skip(document: Document, error: Exception) -> None:
+        reason = f"it could not be cut into passages ({type(error).__name__}: {error})"
+        log.warning("Skipped document %s: %s", document.id, reason)
+        if on_skip is not None:
+            on_skip(document.id, reason)
+
+    chunks = chunk_corpus(documents, chunker, on_error=skip)
     by_id = {d.id: d for d in documents}
     texts = [passage_text(c, by_id[c.document_id]) for c in chunks]
     parts = []
@@ -102,12 +120,14 @@ def build_index(
                     manifest.chunk_count,
                     time.perf_counter() - started,
                 )
+    skipped: list[tuple[str, str]] = []
     snapshot = build_snapshot(
         corpus.documents,
         embedder,
         chunker,
         corpus_hash=corpus.content_hash,
         progress=progress,
+        on_skip=lambda document_id, reason: skipped.append((document_id, reason)),
     )
     save_index(snapshot, index_dir)
     return BuildReport(
@@ -116,4 +136,5 @@ def build_index(
         snapshot.manifest.document_count,
         snapshot.manifest.chunk_count,
         time.perf_counter() - started,
+        tuple(skipped),
     )

@@ -36,7 +36,12 @@ from typing import Literal
 from index.config import ChunkerConfig
 from index.documents.corpus import DOCUMENTS_DIR, MANIFEST_NAME, Corpus, Document
 from index.embedding.base import Embedder
-from index.errors import DocumentNotFoundError, IndexNotFoundError, InvalidDocumentError
+from index.errors import (
+    ClusterSearchError,
+    DocumentNotFoundError,
+    IndexNotFoundError,
+    InvalidDocumentError,
+)
 from index.ingest.lexical import load_index
 from index.ingest.manifest import CorpusRecord, edit_manifest, listed_files, read_corpus
 from index.ingest.update import UpdateStats, update_snapshot
@@ -59,6 +64,7 @@ __all__ = [
     "CHECKPOINTS",
     "Change",
     "Library",
+    "Refusal",
     "UpdateReport",
 ]
 
@@ -83,14 +89,24 @@ class Change:
     duplicate_of: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """An upload left out of a batch, and the message of the error that refused it."""
+
+    filename: str
+    reason: str
+
+
 @dataclass(frozen=True)
 class UpdateReport:
-    """The changes of one write, the index statistics, and the snapshot now current."""
+    """The changes of one write, the index statistics, the snapshot now current, and the
+    uploads a batch left out (`Library.add(..., skip_refused=True)`)."""
 
     changes: tuple[Change, ...]
     snapshot: IndexSnapshot | None
     stats: UpdateStats | None = None
     seconds: float = 0.0
+    refused: tuple[Refusal, ...] = ()
 
 
 @dataclass
@@ -132,13 +148,25 @@ class Library:
 
     # -- writing -------------------------------------------------------------------------
 
-    def add(self, uploads: Sequence[Upload]) -> UpdateReport:
-        """Add documents; content already in the corpus is reported as a duplicate."""
-        prepared = [self.prepare(u) for u in uploads]
+    def add(self, uploads: Sequence[Upload], *, skip_refused: bool = False) -> UpdateReport:
+        """Add documents; content already in the corpus is reported as a duplicate.
+
+        An upload that cannot be added raises its error and nothing is added; with
+        `skip_refused` it is left out and reported in `UpdateReport.refused`, and the
+        others are added (a batch is not lost to one bad file)."""
+        refused: list[Refusal] = []
+        prepared: list[tuple[str, Document]] = []
+        for upload in uploads:
+            try:
+                prepared.append((upload.filename, self.prepare(upload)))
+            except ClusterSearchError as exc:
+                if not skip_refused:
+                    raise
+                refused.append(Refusal(upload.filename, str(exc)))
 
         def change(docs: list[Document]) -> list[Change]:
             changes = []
-            for doc in prepared:
+            for filename, doc in prepared:
                 same = next((d for d in docs if d.sha256 == doc.sha256), None)
                 if same is not None:
                     status: Status = "unchanged" if same.id == doc.id else "duplicate"
@@ -146,15 +174,19 @@ class Library:
                     changes.append(Change(same.id, status, same, 0, duplicate_of))
                     continue
                 if any(d.id == doc.id for d in docs):
-                    raise InvalidDocumentError(
+                    error = InvalidDocumentError(
                         f"A document with id {doc.id!r} exists already; replace it instead "
                         f"(clustersearch replace {doc.id} PATH, or PUT /documents/{doc.id})."
                     )
+                    if not skip_refused:
+                        raise error
+                    refused.append(Refusal(filename, str(error)))
+                    continue
                 docs.append(doc)
                 changes.append(Change(doc.id, "added", doc, 0))
             return changes
 
-        return self._write(change)
+        return replace(self._write(change), refused=tuple(refused))
 
     def replace(self, document_id: str, upload: Upload) -> UpdateReport:
         """Replace a document's text (and metadata given) by a new version of it."""

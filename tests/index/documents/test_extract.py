@@ -150,8 +150,121 @@ def test_html_structure_comes_from_the_page_and_content_from_trafilatura() -> No
         "2.1. Package sources and the archive",
         "2.2. Installing packages with the tool",
     ]
-    assert "$ apt-cache policy\n 500 https://deb.debian.org/debian bookworm/main" in text
+    assert "    $ apt-cache policy\n     500 https://deb.debian.org/debian bookworm/main" in text
     assert "install foo | installs the package foo with everything it depends on" in text
+
+
+FAQ = """<html><head><title>Chapter 1. Definitions and overview</title></head><body>
+<div class="navheader"><a href="index.html">Prev</a> <a href="ch02.html">Next</a></div>
+<div class="chapter"><h1 class="title">Chapter 1. Definitions and overview</h1>
+<div class="toc"><dl><dt><a href="#a">1.1. What is this FAQ?</a></dt></dl></div>
+<div class="section"><h2 class="title">1.1. What is this FAQ?</h2>
+<p>This document gives frequently asked questions with their answers about the Debian
+distribution and about the Debian project, with pointers to other documentation.</p>
+<p>Add a user to a group as root with the following command on any Debian system:</p>
+<pre class="screen">adduser user group</pre>
+<p>The list of mirrors that carry the archive is kept on the Debian web site and is
+updated whenever a mirror is added or removed by its administrators.</p></div>
+<div class="section"><h2 class="title">1.2. What is Debian GNU/Linux?</h2>
+<p>Debian GNU/Linux is a particular distribution of the Linux operating system, and
+numerous packages that run on it, put together by volunteers from all over the world.</p>
+<ul><li><p>full featured</p></li><li><p>free to use and redistribute</p></li></ul>
+<pre class="screen">Debian GNU/Linux 11 foo tty1
+
+foo login: penguin</pre>
+<table><tr><td>deb http://ftp.us.debian.org/debian/ unstable main contrib</td></tr></table>
+<p>Most Linux users run a specific distribution of Linux, like Debian GNU/Linux, rather
+than compiling the kernel and every program themselves from their sources.</p></div>
+<div class="section"><h2 class="title">1.5. What is the difference between Debian GNU/Linux
+and other Linux distributions? Why should I choose Debian over some other distribution?</h2>
+<div class="note"><table><tr><th><h3>Note</h3></th></tr><tr><td><p>These key features
+distinguish Debian from other Linux distributions that are developed by companies.</p>
+</td></tr></table></div>
+<p>The Debian package maintenance system lets every package be upgraded in place, without
+reformatting the disk or reinstalling the system, whatever the packages depend on.</p></div>
+</div><div class="navfooter"><a href="index.html">Home</a></div></body></html>
+"""
+
+
+def test_html_question_headings_are_sections_and_code_lists_and_cells_never_are() -> None:
+    text = extract(FAQ.encode(), "html").text
+    long_question = (
+        "1.5. What is the difference between Debian GNU/Linux and other Linux distributions? "
+        "Why should I choose Debian over some other distribution?"
+    )
+    sections = find_sections(text)
+    assert [s.heading for s in sections] == [
+        "1.1. What is this FAQ?",
+        "1.2. What is Debian GNU/Linux?",
+        long_question,
+    ]
+    assert "\n\n    adduser user group\n\n" in text
+    assert "\n\n    full featured\n\n    free to use and redistribute\n\n" in text
+    assert "\n\n    Debian GNU/Linux 11 foo tty1\n\n    foo login: penguin\n\n" in text
+    assert "\n\n    deb http://ftp.us.debian.org/debian/ unstable main contrib\n\n" in text
+    second = text[sections[1].start : sections[1].end]
+    assert second.strip().startswith("Debian GNU/Linux is a particular distribution")
+    assert second.strip().endswith("every program themselves from their sources.")
+    third = text[sections[2].start : sections[2].end].strip()
+    # The note's "Note" (a heading inside a table) is not a section.
+    assert third.startswith("These key features distinguish Debian")
+    chunks = chunk_document(Document("faq", "FAQ", "en", "s", text), ChunkerConfig())
+    assert [c.section for c in chunks] == [s.heading for s in sections]
+
+
+def test_a_heading_too_long_to_read_as_one_is_shortened_at_a_word() -> None:
+    page = FAQ.replace(
+        "1.2. What is Debian GNU/Linux?",
+        "How the federal states of Germany support clusters of companies, research institutes "
+        "and universities in their regions",
+    )
+    sections = find_sections(extract(page.encode(), "html").text)
+    assert sections[1].heading == (
+        "How the federal states of Germany support clusters of companies, research institutes"
+    )
+
+
+def test_markdown_list_items_and_code_never_read_as_headings() -> None:
+    source = (
+        "# Förderung\n\nDas Land fördert Cluster.\n\n- Netzwerke\n\n- Projekte\n\n"
+        "```\nfoo login:\n\nadduser user group\n\nexit\n```\n\n## Partner:\n\nFirmen.\n"
+    )
+    text = markdown_to_text(source)
+    assert text == (
+        "Förderung\n\nDas Land fördert Cluster.\n\n    - Netzwerke\n\n    - Projekte\n\n"
+        "```\nfoo login:\n\n    adduser user group\n\nexit\n```\n\nPartner\n\nFirmen.\n"
+    )
+    assert [s.heading for s in find_sections(text)] == ["Förderung", "Partner"]
+
+
+def _wrapped_headings_pdf() -> bytes:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    for heading, body in (
+        ("3.1.12 I am currently tracking testing (bookworm). What will happen when a release "
+         "is made?", "Your machine follows testing until the release, then stable. " * 3),
+        ("Chapter 4 Compatibility issues", ""),
+        ("4.1 On what hardware architectures does Debian run?",
+         "Debian runs on many architectures, from small boards to mainframes. " * 3),
+    ):  # fmt: skip
+        pdf.set_font("helvetica", size=18)
+        pdf.multi_cell(w=90, text=heading, new_x="LMARGIN", new_y="NEXT")  # wraps
+        pdf.set_font("helvetica", size=11)
+        if body:
+            pdf.multi_cell(w=0, text=body, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def test_pdf_heading_wrapped_over_lines_is_one_heading() -> None:
+    result = extract(_wrapped_headings_pdf(), "pdf")
+    assert [s.heading for s in find_sections(result.text)] == [
+        "3.1.12 I am currently tracking testing (bookworm). What will happen when a release is "
+        "made?",
+        "4.1 On what hardware architectures does Debian run?",
+    ]
+    assert "\n\nChapter 4 Compatibility issues\n\n" in result.text  # a numbered line starts anew
 
 
 def test_the_known_languages_are_the_detectable_ones() -> None:
