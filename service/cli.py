@@ -84,6 +84,8 @@ def build(
                 force=force,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
+    for document_id, reason in report.skipped:
+        err.print(f"[yellow]skipped[/yellow] {document_id}: {reason}")
     verb = "Built" if report.status == "built" else "Up to date:"
     err.print(
         f"{verb} {report.index_dir} — {report.documents} documents, {report.chunks} chunks, "
@@ -297,6 +299,8 @@ def _print_report(report: UpdateReport) -> None:
             f"index: {s.added} chunks added ({s.embedded} embedded, the rest cached), "
             f"{s.removed} removed, {s.kept} kept; {report.seconds:.2f} s"
         )
+    for refusal in report.refused:
+        err.print(f"[red]refused[/red] {refusal.filename}: {refusal.reason}")
 
 
 # The metadata options `add` and `replace` share
@@ -324,8 +328,11 @@ def add(
     regions = tuple(region) if region else None
     with _domain_errors():
         library = _library(settings)
-        report = library.add([_upload(f, **meta, regions=regions) for f in files])
+        uploads = [_upload(f, **meta, regions=regions) for f in files]
+        report = library.add(uploads, skip_refused=len(uploads) > 1)
     _print_report(report)
+    if report.refused:
+        raise typer.Exit(1)
 
 
 @app.command("replace")

@@ -179,6 +179,23 @@ def test_add_refusals_exit_1_and_change_nothing(writable_env: Path) -> None:
     assert tree_state(corpus, index) == before
 
 
+def test_a_batch_add_skips_a_refused_file_adds_the_others_and_exits_1(
+    writable_env: Path,
+) -> None:
+    from tests.ingest_samples import MARKDOWN
+
+    assert runner.invoke(app, ["build"]).exit_code == 0
+    good, bad = writable_env / "hzwo.md", writable_env / "broken.pdf"
+    good.write_text(MARKDOWN, encoding="utf-8")
+    bad.write_bytes(b"%PDF-1.7 nothing")
+    res = runner.invoke(app, ["add", str(good), str(bad)])
+    assert res.exit_code == 1
+    assert [line.split()[0] for line in res.stdout.splitlines()] == ["added"]
+    assert "refused broken.pdf: The PDF cannot be parsed" in " ".join(res.stderr.split())
+    listed = runner.invoke(app, ["list", "--json"])
+    assert len(json.loads(listed.stdout)) == 4
+
+
 # clustersearch ask, and the answers section of clustersearch eval
 
 
