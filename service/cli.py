@@ -14,12 +14,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from index import ClusterSearchError, build_index, load_embedder
+from service.cli_corpus import document_files, library_for, print_report, upload_from
 from service.engine import Engine, IndexUnavailableError
 from service.schemas import SearchResult
 from service.settings import Settings
 
 if TYPE_CHECKING:
-    from index import Library, UpdateReport, Upload
+    pass
 
 __all__ = ["app"]
 
@@ -239,70 +240,6 @@ def eval_(
         out.print(table)
 
 
-# Grow the corpus — add, replace, remove and list documents; the index follows.
-def _library(settings: Settings) -> Library:
-    from index import Library
-
-    embedder = load_embedder(
-        settings.model,
-        query_prompt=settings.query_prompt,
-        passage_prompt=settings.passage_prompt,
-        threads=settings.threads,
-    )
-    return Library(
-        settings.corpus_dir,
-        settings.index_dir,
-        embedder,
-        settings.chunker,
-        max_bytes=settings.max_document_bytes,
-        pause_at=settings.pause_at,
-    )
-
-
-def _files(paths: list[Path]) -> list[Path]:
-    """The files named, and the supported files inside the folders named (sorted)."""
-    from index import FORMATS
-
-    suffixes = {s for names, _ in FORMATS.values() for s in names}
-    out: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            out.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith(".")
-                )
-            )
-        elif path.is_file():
-            out.append(path)
-        else:
-            err.print(f"[red]Error:[/red] {path} is neither a file nor a folder.")
-            raise typer.Exit(2)
-    return out
-
-
-def _upload(path: Path, **meta: Any) -> Upload:
-    from index import Upload
-
-    return Upload(data=path.read_bytes(), filename=path.name, **meta)
-
-
-def _print_report(report: UpdateReport) -> None:
-    for change in report.changes:
-        note = f" (same text as {change.duplicate_of})" if change.duplicate_of else ""
-        chunks = f", {change.chunks} chunks" if change.chunks else ""
-        typer.echo(f"{change.status:9} {change.id}{chunks}{note} — {change.document.title}")
-    if report.stats is not None:
-        s = report.stats
-        err.print(
-            f"index: {s.added} chunks added ({s.embedded} embedded, the rest cached), "
-            f"{s.removed} removed, {s.kept} kept; {report.seconds:.2f} s"
-        )
-    for refusal in report.refused:
-        err.print(f"[red]refused[/red] {refusal.filename}: {refusal.reason}")
-
-
 # The metadata options `add` and `replace` share
 LangOption = Annotated[str | None, typer.Option(help="Language code (default: detected).")]
 RegionOption = Annotated[
@@ -320,17 +257,17 @@ def add(
 ) -> None:
     """Add documents to the corpus and the index (only their chunks are embedded)."""
     settings = _settings()
-    files = _files(paths)
+    files = document_files(paths)
     if not files:
         err.print("[red]Error:[/red] no .txt, .md, .html or .pdf files found.")
         raise typer.Exit(2)
     meta = {"title": title, "source": source, "language": lang}
     regions = tuple(region) if region else None
     with _domain_errors():
-        library = _library(settings)
-        uploads = [_upload(f, **meta, regions=regions) for f in files]
+        library = library_for(settings)
+        uploads = [upload_from(f, **meta, regions=regions) for f in files]
         report = library.add(uploads, skip_refused=len(uploads) > 1)
-    _print_report(report)
+    print_report(report)
     if report.refused:
         raise typer.Exit(1)
 
@@ -350,15 +287,15 @@ def replace_(
         err.print(f"[red]Error:[/red] {path} is not a file.")
         raise typer.Exit(2)
     with _domain_errors():
-        upload = _upload(
+        upload = upload_from(
             path,
             title=title,
             source=source,
             language=lang,
             regions=tuple(region) if region else None,
         )
-        report = _library(settings).replace(document_id, upload)
-    _print_report(report)
+        report = library_for(settings).replace(document_id, upload)
+    print_report(report)
 
 
 @app.command()
@@ -368,8 +305,8 @@ def remove(
     """Remove a document from the corpus and its chunks from the index."""
     settings = _settings()
     with _domain_errors():
-        report = _library(settings).remove(document_id)
-    _print_report(report)
+        report = library_for(settings).remove(document_id)
+    print_report(report)
 
 
 @app.command("list")
