@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -18,9 +18,6 @@ from service.cli_corpus import document_files, library_for, print_report, upload
 from service.engine import Engine, IndexUnavailableError
 from service.schemas import SearchResult
 from service.settings import Settings
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["app"]
 
