@@ -94,6 +94,17 @@ class Metrics:
             ("route",),
             registry=registry,
         )
+        self._ingest_series(registry)
+        Info("clustersearch_build", "The service's version and model.", registry=registry).info(
+            {"version": _version(), "model": settings.model}
+        )
+        registry.register(_IndexCollector(engine))
+        ProcessCollector(registry=registry)
+        PlatformCollector(registry=registry)
+        GCCollector(registry=registry)
+
+    def _ingest_series(self, registry: CollectorRegistry) -> None:
+        """The counters of the write path: documents, bytes, failures, catch-ups."""
         self.ingest_documents = Counter(
             "clustersearch_ingest_documents",
             "Documents written through the API, by operation and outcome.",
@@ -116,13 +127,6 @@ class Metrics:
             "Times the service brought its index up to a corpus changed outside it.",
             registry=registry,
         )
-        Info("clustersearch_build", "The service's version and model.", registry=registry).info(
-            {"version": _version(), "model": settings.model}
-        )
-        registry.register(_IndexCollector(engine))
-        ProcessCollector(registry=registry)
-        PlatformCollector(registry=registry)
-        GCCollector(registry=registry)
 
     def request(self, route: str, method: str, status: int, seconds: float) -> None:
         code = str(status)

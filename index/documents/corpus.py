@@ -116,24 +116,7 @@ def load_corpus(corpus_dir: Path) -> Corpus:
 
 
 def _document(entry: Any, i: int, manifest_path: Path, docs_dir: Path) -> Document:
-    if not isinstance(entry, dict):
-        raise CorpusError(f"{manifest_path}: entry {i + 1} is not a table.")
-    missing = [key for key in _REQUIRED if not isinstance(entry.get(key), str) or not entry[key]]
-    if missing:
-        raise CorpusError(
-            f"{manifest_path}: entry {i + 1} ({entry.get('id', '?')}) lacks {', '.join(missing)}."
-        )
-    unknown = sorted(set(entry) - set(_REQUIRED) - set(_OPTIONAL))
-    if unknown:
-        raise CorpusError(
-            f"{manifest_path}: entry {entry['id']} has unknown keys {', '.join(unknown)}; "
-            f"allowed: {', '.join(_REQUIRED + _OPTIONAL)}."
-        )
-    if not LANGUAGE_CODE.fullmatch(entry["language"]):
-        raise CorpusError(
-            f"{manifest_path}: entry {entry['id']} has language {entry['language']!r}; give an "
-            "ISO 639-1 code in lower case, such as 'de' or 'en'."
-        )
+    _check_keys(entry, i, manifest_path)
     name = entry["file"]
     if Path(name).name != name:
         raise CorpusError(
@@ -156,6 +139,42 @@ def _document(entry: Any, i: int, manifest_path: Path, docs_dir: Path) -> Docume
     if not text.strip():
         raise CorpusError(f"{path} is empty: a document needs text to be indexed.")
     organisation = entry.get("organisation")
+    return Document(
+        id=entry["id"],
+        title=entry["title"],
+        language=entry["language"],
+        source=entry["source"],
+        text=text,
+        regions=tuple(regions),
+        organisation=organisation if isinstance(organisation, str) and organisation else None,
+        pages=_pages(entry, text, manifest_path),
+    )
+
+
+def _check_keys(entry: Any, i: int, manifest_path: Path) -> None:
+    """The entry is a table with every required key, no unknown one, and a language code."""
+    if not isinstance(entry, dict):
+        raise CorpusError(f"{manifest_path}: entry {i + 1} is not a table.")
+    missing = [key for key in _REQUIRED if not isinstance(entry.get(key), str) or not entry[key]]
+    if missing:
+        raise CorpusError(
+            f"{manifest_path}: entry {i + 1} ({entry.get('id', '?')}) lacks {', '.join(missing)}."
+        )
+    unknown = sorted(set(entry) - set(_REQUIRED) - set(_OPTIONAL))
+    if unknown:
+        raise CorpusError(
+            f"{manifest_path}: entry {entry['id']} has unknown keys {', '.join(unknown)}; "
+            f"allowed: {', '.join(_REQUIRED + _OPTIONAL)}."
+        )
+    if not LANGUAGE_CODE.fullmatch(entry["language"]):
+        raise CorpusError(
+            f"{manifest_path}: entry {entry['id']} has language {entry['language']!r}; give an "
+            "ISO 639-1 code in lower case, such as 'de' or 'en'."
+        )
+
+
+def _pages(entry: dict[str, Any], text: str, manifest_path: Path) -> tuple[int, ...]:
+    """Where each page starts in `text`: ascending offsets, the first 0 (none: not a PDF)."""
     pages = entry.get("pages", [])
     if (
         not isinstance(pages, list)
@@ -167,16 +186,7 @@ def _document(entry: Any, i: int, manifest_path: Path, docs_dir: Path) -> Docume
             f"{manifest_path}: entry {entry['id']}: pages must list where each page starts in "
             "the text (ascending character offsets, the first 0)."
         )
-    return Document(
-        id=entry["id"],
-        title=entry["title"],
-        language=entry["language"],
-        source=entry["source"],
-        text=text,
-        regions=tuple(regions),
-        organisation=organisation if isinstance(organisation, str) and organisation else None,
-        pages=tuple(pages),
-    )
+    return tuple(pages)
 
 
 def _check_unique(documents: list[Document], entries: list[Any], manifest_path: Path) -> None:
