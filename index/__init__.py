@@ -63,8 +63,10 @@ from index.evaluation import (
     SECTIONS,
     SPLITS,
     answers_section,
+    compare,
     evaluate,
     load_questions,
+    out_of_domain,
 )
 from index.ingest import (
     CHECKPOINTS,
@@ -142,6 +144,7 @@ __all__ = [
     "check_compatible",
     "chunk_corpus",
     "chunk_document",
+    "compare",
     "corpus_documents",
     "current_build",
     "evaluate",
@@ -150,6 +153,7 @@ __all__ = [
     "load_embedder",
     "load_index",
     "load_questions",
+    "out_of_domain",
     "save_index",
     "validate_document_id",
 ]

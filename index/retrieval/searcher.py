@@ -111,16 +111,22 @@ class Searcher:
         max_query_chars: int = MAX_QUERY_CHARS,
         ranking: RankingConfig | None = None,
         word_encoder: Encode | None = None,
+        bridge_embedder: Embedder | None = None,
     ) -> None:
-        """`word_encoder` embeds the passage words of the bridge (default: the embedder);
-        the service passes one that caches them, so a new snapshot re-embeds only new words."""
+        """`bridge_embedder` is the word bridge's model (default: `embedder`, the passages'
+        model); `word_encoder` embeds the bridge's passage words with it (default: its
+        `encode_passages`); the service passes one that caches them, so a new snapshot
+        re-embeds only new words."""
         self.snapshot = snapshot
         self._embedder = embedder
         self._max_k = max_k
         self._max_query_chars = max_query_chars
         self.ranking = ranking or RankingConfig()
         self._bridge = LazyBridge(
-            list(snapshot.chunks.values()), snapshot.documents, embedder, word_encoder
+            list(snapshot.chunks.values()),
+            snapshot.documents,
+            bridge_embedder or embedder,
+            word_encoder,
         )
 
     def warm(self) -> Searcher:
