@@ -166,3 +166,34 @@ def test_warm_builds_the_word_bridge_with_the_word_encoder_before_any_query(
     unbridged = Searcher(searcher.snapshot, embedder, word_encoder=encode)
     unbridged.with_ranking(RankingConfig(bridge=None)).warm()
     assert len(encoded) == words
+
+
+class _Counting:
+    """An embedder that records which texts it was asked to embed, then delegates."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.model_id, self.dim = inner.model_id, inner.dim
+        self.queries: list[str] = []
+        self.passages: list[str] = []
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        self.queries.extend(texts)
+        return self.inner.encode_queries(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        self.passages.extend(texts)
+        return self.inner.encode_passages(texts)
+
+
+def test_the_word_bridge_can_have_its_own_model(searcher: Searcher, embedder: Embedder) -> None:
+    passages, words = _Counting(embedder), _Counting(embedder)
+    fresh = Searcher(searcher.snapshot, passages, bridge_embedder=words)  # type: ignore[arg-type]
+    hits = fresh.search("Mitarbeiter von BioCon Valley", 3)
+    # the query is embedded by the passages' model, its words by the bridge's
+    assert passages.queries == ["Mitarbeiter von BioCon Valley"] and passages.passages == []
+    assert words.queries == ["mitarbeiter", "biocon", "valley"]
+    assert "innovationsstrategie" in words.passages
+    # both are the same model here, so the ranking is the single-model one
+    expected = searcher.search("Mitarbeiter von BioCon Valley", 3)
+    assert [h.chunk.id for h in hits] == [h.chunk.id for h in expected]
