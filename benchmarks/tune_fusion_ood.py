@@ -19,11 +19,12 @@ from typing import Any
 
 from index.config import ChunkerConfig, FusionConfig
 from index.documents.chunk import chunk_document
+from index.documents.passage import lexical_text
 from index.evaluation.manual import DEFAULT_MANUALS, load_manual
 from index.evaluation.retrieval import hit_at_k, recall_at_k
 from index.retrieval.fuse import fuse
-from index.storage.lexical import LexicalIndex, build_lexical
 from index.storage.snapshot import load_index
+from index.text.analysis import passage_terms
 
 Row = dict[str, Any]
 Fusion = Callable[[Row], Mapping[int, float]]
@@ -44,34 +45,6 @@ def _cells(rows: Sequence[Row], fusion: Fusion, boost: bool, seed: bool) -> str:
     return f"{hit1:.3f}/{at5:.3f}"
 
 
-def _minmax(scores: Mapping[int, float]) -> dict[int, float]:
-    if not scores:
-        return {}
-    low, high = min(scores.values()), max(scores.values())
-    return {c: (v - low) / (high - low) if high > low else 1.0 for c, v in scores.items()}
-
-
-def _ceiling_scaled(r: Row, w: float) -> dict[int, float]:
-    """min-max dense + BM25 divided by the query's own ceiling (Σ of its words' best idf)."""
-    dense = _minmax(r["dense"])
-    ceiling = r["ceiling"] or 1.0
-    out = {c: w * v for c, v in dense.items()}
-    for c, v in r["bm25"].items():
-        out[c] = out.get(c, 0.0) + (1 - w) * min(1.0, v / ceiling)
-    return out
-
-
-def _confidence_scaled(r: Row, w: float, power: float = 1.0) -> dict[int, float]:
-    """min-max both, the BM25 part scaled by (top BM25 / ceiling) ** power."""
-    dense, bm25 = _minmax(r["dense"]), _minmax(r["bm25"])
-    top = max(r["bm25"].values(), default=0.0)
-    confidence = min(1.0, top / r["ceiling"]) ** power if r["ceiling"] else 0.0
-    out = {c: w * v for c, v in dense.items()}
-    for c, v in bm25.items():
-        out[c] = out.get(c, 0.0) + (1 - w) * confidence * v
-    return out
-
-
 def fusions() -> dict[str, tuple[Fusion, bool]]:
     """name → (fusion, whether the Land boost applies) — the single components first."""
     out: dict[str, tuple[Fusion, bool]] = {
@@ -79,34 +52,47 @@ def fusions() -> dict[str, tuple[Fusion, bool]]:
         "bm25+bridge": (lambda r: r["bm25"], False),
     }
     for w in (0.4, 0.5, 0.6, 0.7):
-        config = FusionConfig("minmax", w)
-        out[f"minmax {w}"] = (lambda r, c=config: fuse(r["dense"], r["bm25"], c), True)
+        for power in (0.0, 0.5, 1.0, 2.0):
+            config = FusionConfig("minmax", w, coverage_power=power)
+            out[f"minmax {w} cov^{power}"] = (
+                lambda r, c=config: fuse(r["dense"], r["bm25"], c, r["coverage"]),
+                True,
+            )
     for k in (10, 60):
         for w in (0.5, 0.6):
-            config = FusionConfig("rrf", w, k)
-            out[f"rrf k={k} {w}"] = (lambda r, c=config: fuse(r["dense"], r["bm25"], c), True)
-    for w in (0.3, 0.4, 0.5, 0.6):
-        out[f"ceiling {w}"] = (lambda r, w=w: _ceiling_scaled(r, w), True)
-        for p in (1.0, 2.0):
-            out[f"confidence {w} p{p}"] = (lambda r, w=w, p=p: _confidence_scaled(r, w, p), True)
+            for power in (0.0, 1.0):
+                config = FusionConfig("rrf", w, k, coverage_power=power)
+                out[f"rrf k={k} {w} cov^{power}"] = (
+                    lambda r, c=config: fuse(r["dense"], r["bm25"], c, r["coverage"]),
+                    True,
+                )
     return out
 
 
-def _add_ceilings(rows: list[Row], lexical: LexicalIndex) -> None:
-    """Each row's BM25 ceiling: the sum over its words of the best idf among their terms."""
-    vocab = set(lexical.vocabulary)
+def _add_coverage(rows: list[Row], terms: Mapping[int, set[str]]) -> None:
+    """Each row's coverage: BM25 candidate → share of the query's words whose terms it has
+    (what `Searcher` computes from the BM25 index, here from the passages' terms)."""
     for r in rows:
-        r["ceiling"] = sum(
-            max((lexical.idf(t) for t in terms if t in vocab), default=0.0)
-            for _, terms in r["words"]
-        )
+        words = [set(t) for _, t in r["words"]]
+        r["coverage"] = {
+            c: sum(1 for w in words if w & terms[c]) / len(words) if words else 0.0
+            for c in r["bm25"]
+        }
 
 
-def _lexicals(manuals: Path, seed_index: Path) -> tuple[LexicalIndex, LexicalIndex]:
+def _terms(manuals: Path, seed_index: Path) -> tuple[dict[int, set[str]], dict[int, set[str]]]:
+    """Chunk id → the BM25 terms of its passage, for the seed index and the manual."""
+    seed = load_index(seed_index)
     corpus = load_manual(manuals)
-    docs = [d for part in corpus.values() for d in part.values()]
-    chunks = [c for d in docs for c in chunk_document(d, ChunkerConfig())]
-    return load_index(seed_index).lexical, build_lexical(chunks, {d.id: d for d in docs})
+    docs = {d.id: d for part in corpus.values() for d in part.values()}
+    ood = [
+        (c, docs[c.document_id]) for d in docs.values() for c in chunk_document(d, ChunkerConfig())
+    ]
+    pairs = [(c, seed.documents[c.document_id]) for c in seed.chunks.values()]
+    return tuple(  # type: ignore[return-value]
+        {c.id: set(passage_terms(lexical_text(c, d), d.language)) for c, d in group}
+        for group in (pairs, ood)
+    )
 
 
 def main() -> None:
@@ -116,11 +102,11 @@ def main() -> None:
     parser.add_argument("--seed-index", type=Path, default=Path(".clustersearch/index"))
     parser.add_argument("--manuals", type=Path, default=DEFAULT_MANUALS)
     args = parser.parse_args()
-    seed_lexical, ood_lexical = _lexicals(args.manuals, args.seed_index)
+    seed_terms, ood_terms = _terms(args.manuals, args.seed_index)
     for dump in args.dumps:
         data: dict[str, list[Row]] = pickle.loads(dump.read_bytes())
-        _add_ceilings(data["dev"] + data["test"], seed_lexical)
-        _add_ceilings(data["ood"], ood_lexical)
+        _add_coverage(data["dev"] + data["test"], seed_terms)
+        _add_coverage(data["ood"], ood_terms)
         sets: dict[str, tuple[list[Row], bool]] = {"dev": (data["dev"], True)}
         for pair in ("en->de", "de->en"):
             sets[f"dev {pair}"] = ([r for r in data["dev"] if r["pair"] == pair], True)

@@ -3,7 +3,8 @@
 Ranking (`RankingConfig.method`):
 
 * `hybrid` (default): the dense candidates (FAISS) and the BM25 candidates are fused
-  (`index.fuse`); then, when the query names a Land (`index.regions`, any language), the
+  (`index.fuse`; each BM25 candidate weighted by the share of the query's words it
+  contains); then, when the query names a Land (`index.regions`, any language), the
   passages tagged with that Land come first, each group in fused order.
 * `dense`, `bm25`: one component alone, no Land boost (the baselines of `clustersearch eval`).
 
@@ -192,7 +193,9 @@ class Searcher:
         elif config.method == "bm25":
             fused = dict(bm25)
         else:
-            fused = fuse(dense, bm25, config.fusion)
+            power = config.fusion.coverage_power
+            coverage = self._coverage(analysed, bm25) if power > 0 else None
+            fused = fuse(dense, bm25, config.fusion, coverage)
         chunks = self.snapshot.chunks
         boost = set(query_regions) if config.method == "hybrid" and config.region_boost else set()
         ranked = sorted(
@@ -257,6 +260,20 @@ class Searcher:
         positive = [(s, cid) for cid, s in scores.items() if s > 0 and cid in allowed]
         positive.sort(key=lambda t: (-t[0], t[1]))
         return {cid: s for s, cid in positive[: self.ranking.candidates]}
+
+    def _coverage(
+        self, analysed: Sequence[QueryTerm], candidates: Mapping[int, float]
+    ) -> dict[int, float]:
+        """Candidate id → share of the query's words (any of their terms) it contains."""
+        if not analysed:
+            return {}
+        matched = dict.fromkeys(candidates, 0)
+        for word in analysed:
+            scores = self.snapshot.lexical.scores("", analysed=[word])
+            for cid in matched:
+                if scores.get(cid, 0.0) > 0:
+                    matched[cid] += 1
+        return {cid: n / len(analysed) for cid, n in matched.items()}
 
     def _hit(
         self,

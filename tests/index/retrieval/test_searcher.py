@@ -197,3 +197,22 @@ def test_the_word_bridge_can_have_its_own_model(searcher: Searcher, embedder: Em
     # both are the same model here, so the ranking is the single-model one
     expected = searcher.search("Mitarbeiter von BioCon Valley", 3)
     assert [h.chunk.id for h in hits] == [h.chunk.id for h in expected]
+
+
+def test_coverage_is_the_share_of_query_words_a_passage_contains(searcher: Searcher) -> None:
+    from index.documents.passage import lexical_text
+    from index.text.analysis import passage_terms
+
+    query = "Optik Mikroelektronik Jena xylophon"
+    analysed = searcher.analyse(query)
+    assert [q.source for q in analysed] == ["Optik", "Mikroelektronik", "Jena", "xylophon"]
+    chunks, docs = searcher.snapshot.chunks, searcher.snapshot.documents
+    coverage = searcher._coverage(analysed, dict.fromkeys(chunks, 1.0))
+    for cid, share in coverage.items():
+        chunk = chunks[cid]
+        doc = docs[chunk.document_id]
+        terms = set(passage_terms(lexical_text(chunk, doc), doc.language))
+        assert share == sum(1 for q in analysed if q.terms & terms) / 4
+    # two passages hold two of the four words; none holds "xylophon"
+    assert sorted(coverage.values())[-3:] == [0.0, 0.5, 0.5]
+    assert searcher._coverage([], {1: 1.0}) == {}
