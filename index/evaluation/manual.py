@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from index.config import ChunkerConfig
 from index.documents.chunk import Chunk, chunk_document
 from index.documents.corpus import Document
@@ -36,6 +38,7 @@ __all__ = [
 ]
 
 DEFAULT_MANUALS = Path("/usr/share/debian-reference")
+_SLICE = 256  # passages embedded between two cache writes
 
 
 def load_manual(
@@ -83,7 +86,10 @@ def manual_snapshot(
         except ClusterSearchError:
             skipped.append(document.id)
     by_id = {d.id: d for d in documents}
-    vectors, _ = cache.encode(embedder, [passage_text(c, by_id[c.document_id]) for c in chunks])
+    texts = [passage_text(c, by_id[c.document_id]) for c in chunks]
+    # in slices, each written to the cache when done: an interrupted run keeps its work
+    parts = [cache.encode(embedder, texts[i : i + _SLICE])[0] for i in range(0, len(texts), _SLICE)]
+    vectors = np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
     snapshot = create_snapshot(
         chunks,
         vectors,
