@@ -72,6 +72,7 @@ def main() -> None:
     parser.add_argument("--manuals", type=Path, default=DEFAULT_MANUALS)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--domain-terms-only", action="store_true")
+    parser.add_argument("--seed-only", action="store_true", help="skip the out-of-domain set")
     args = parser.parse_args()
     if args.domain_terms_only:
         domain = tuple(p for p in term_pairs() if p.origin == "domain")
@@ -98,6 +99,10 @@ def main() -> None:
             f"{split}: {len(questions)} questions, {time.perf_counter() - started:.0f} s",
             flush=True,
         )
+    if args.seed_only:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(pickle.dumps({**rows, "ood": []}))
+        return
     corpus = load_manual(args.manuals)
     manual = manual_snapshot(corpus, embedder, cache, ChunkerConfig())
     print(f"manual: {len(manual.chunks)} chunks, {time.perf_counter() - started:.0f} s", flush=True)

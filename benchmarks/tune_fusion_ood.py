@@ -111,7 +111,8 @@ def main() -> None:
         for pair in ("en->de", "de->en"):
             sets[f"dev {pair}"] = ([r for r in data["dev"] if r["pair"] == pair], True)
         for pair in ("en->de", "de->en"):
-            sets[f"ood {pair}"] = ([r for r in data["ood"] if r["pair"] == pair], False)
+            if data["ood"]:
+                sets[f"ood {pair}"] = ([r for r in data["ood"] if r["pair"] == pair], False)
         if args.test:
             sets["test"] = (data["test"], True)
         print(f"## {dump} (hit@1/recall@5 on seeds, hit@1/hit@5 out of domain)")
