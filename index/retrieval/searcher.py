@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import faiss
 import numpy as np
 
-from index.config import MAX_K, MAX_QUERY_CHARS, RankingConfig
+from index.config import MAX_K, MAX_QUERY_CHARS, RankingConfig, default_fusion
 from index.documents.chunk import Chunk
 from index.documents.corpus import LANGUAGE_CODE, Document
 from index.embedding.base import Embedder
@@ -193,9 +193,10 @@ class Searcher:
         elif config.method == "bm25":
             fused = dict(bm25)
         else:
-            power = config.fusion.coverage_power
+            fusion = config.fusion or default_fusion(self._embedder.model_id)
+            power = fusion.coverage_power
             coverage = self._coverage(analysed, bm25) if power > 0 else None
-            fused = fuse(dense, bm25, config.fusion, coverage)
+            fused = fuse(dense, bm25, fusion, coverage)
         chunks = self.snapshot.chunks
         boost = set(query_regions) if config.method == "hybrid" and config.region_boost else set()
         ranked = sorted(

@@ -68,3 +68,12 @@ def test_coverage_reorders_the_bm25_ranks_under_rrf() -> None:
     fused = fuse({}, bm25, FusionConfig("rrf", 0.0, 1, coverage_power=1.0), coverage)
     # 9 * 0.25 < 5 * 1.0: chunk 2 ranks first
     assert fused == pytest.approx({2: 1 / 2, 1: 1 / 3})
+
+
+def test_each_passage_model_has_its_fusion() -> None:
+    from index.config import FUSION_BY_MODEL, default_fusion
+
+    assert default_fusion("use-multilingual-v3") == FusionConfig("minmax", 0.5, 60, 1.0)
+    e5 = default_fusion("multilingual-e5-small")
+    assert e5 is FUSION_BY_MODEL["multilingual-e5-small"]
+    assert (e5.dense_weight, e5.coverage_power) == (0.6, 2.0)

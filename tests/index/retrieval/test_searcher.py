@@ -216,3 +216,18 @@ def test_coverage_is_the_share_of_query_words_a_passage_contains(searcher: Searc
     # two passages hold two of the four words; none holds "xylophon"
     assert sorted(coverage.values())[-3:] == [0.0, 0.5, 0.5]
     assert searcher._coverage([], {1: 1.0}) == {}
+
+
+def test_without_a_fusion_the_searcher_uses_its_models(
+    searcher: Searcher, embedder: Embedder
+) -> None:
+    from index.config import FUSION_BY_MODEL
+
+    renamed = _Counting(embedder)  # the default model, under e5's name
+    renamed.model_id = "multilingual-e5-small"
+    as_e5 = Searcher(searcher.snapshot, renamed)  # type: ignore[arg-type]
+    e5_fusion = RankingConfig(fusion=FUSION_BY_MODEL["multilingual-e5-small"])
+    query = "Which cluster works on optics in Jena?"
+    got = [(h.chunk.id, h.score) for h in as_e5.search(query, 5)]
+    assert got == [(h.chunk.id, h.score) for h in searcher.with_ranking(e5_fusion).search(query, 5)]
+    assert got != [(h.chunk.id, h.score) for h in searcher.search(query, 5)]
