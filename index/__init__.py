@@ -65,8 +65,10 @@ from index.evaluation import (
     SECTIONS,
     SPLITS,
     answers_section,
+    compare,
     evaluate,
     load_questions,
+    out_of_domain,
 )
 from index.ingest import (
     CHECKPOINTS,
@@ -154,6 +156,7 @@ __all__ = [
     "check_compatible",
     "chunk_corpus",
     "chunk_document",
+    "compare",
     "corpus_documents",
     "current_build",
     "evaluate",
@@ -163,6 +166,7 @@ __all__ = [
     "load_index",
     "load_questions",
     "manifest_stamp",
+    "out_of_domain",
     "request_catch_up",
     "save_index",
     "update_pending",

@@ -17,6 +17,7 @@ __all__ = [
     "BM25_K1",
     "DATA_DIR",
     "EMBED_BATCH",
+    "FUSION_BY_MODEL",
     "MAX_K",
     "MAX_QUERY_CHARS",
     "MAX_TITLE_CHARS",
@@ -28,6 +29,7 @@ __all__ = [
     "FusionMethod",
     "RankingConfig",
     "RankingMethod",
+    "default_fusion",
 ]
 
 # Vocabulary and models shipped as data: the term map, question words, the answer model.
@@ -76,21 +78,28 @@ FusionMethod = Literal["rrf", "minmax"]
 
 @dataclass(frozen=True, slots=True)
 class FusionConfig:
-    """How to fuse; `dense_weight` is the dense share, BM25 gets `1 - dense_weight`.
+    """How to fuse; `dense_weight` is the dense share, BM25 gets `1 - dense_weight`, and
+    each passage's BM25 part is scaled by the share of the query's words it matches
+    ** `coverage_power` (0: not scaled; `index.retrieval.fuse`).
 
-    min-max with a 0.4 dense share: best hit@1 and MRR@10 on the dev split
-    (benchmarks/tune_fusion.py); RRF lost on en→en, where the dense ranking is weak.
+    These defaults are the default model's (USE); `FUSION_BY_MODEL` holds the others'.
+    Chosen with benchmarks/tune_fusion_ood.py: among the settings that held on the seed
+    dev split (hit@1 ≥ 0.887) *and* out of domain in both directions (≥ the best single
+    component), the best mean hit@1 over the three; ties go to power 1. RRF held nowhere.
     """
 
     method: FusionMethod = "minmax"
-    dense_weight: float = 0.4
+    dense_weight: float = 0.5
     rrf_k: int = 60  # the constant of the RRF paper (Cormack et al. 2009), not tuned
+    coverage_power: float = 1.0
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.dense_weight <= 1.0:
             raise ValueError(f"dense_weight must be within [0, 1], got {self.dense_weight}")
         if self.rrf_k < 1:
             raise ValueError(f"rrf_k must be at least 1, got {self.rrf_k}")
+        if self.coverage_power < 0:
+            raise ValueError(f"coverage_power must be at least 0, got {self.coverage_power}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +123,18 @@ class BridgeConfig:
             raise ValueError(f"min_chars must be at least 1, got {self.min_chars}")
 
 
+# The fusion of each passage model other than the default; a stronger dense model gets a
+# larger dense share. multilingual-e5-small: 0.6 / power 2, chosen as `FusionConfig`'s.
+FUSION_BY_MODEL: dict[str, FusionConfig] = {
+    "multilingual-e5-small": FusionConfig(dense_weight=0.6, coverage_power=2.0),
+}
+
+
+def default_fusion(model_id: str) -> FusionConfig:
+    """The fusion chosen for passages embedded by `model_id` (`FusionConfig()` if none)."""
+    return FUSION_BY_MODEL.get(model_id, FusionConfig())
+
+
 RankingMethod = Literal["hybrid", "dense", "bm25"]
 
 
@@ -122,7 +143,7 @@ class RankingConfig:
     """How candidates are ranked; `dense` and `bm25` are the baselines of the evaluation."""
 
     method: RankingMethod = "hybrid"
-    fusion: FusionConfig = field(default_factory=FusionConfig)
+    fusion: FusionConfig | None = None  # None: `default_fusion` of the passages' model
     region_boost: bool = True  # passages of a Land the query names come first
     candidates: int = 200  # per component, before fusion; recall@5 is 1.0 on dev with it
     facet_depth: int = 20  # the matches the facets count: what a portal pages through

@@ -194,10 +194,15 @@ def eval_(
     questions: Annotated[Path, typer.Option(help="The gold question set (JSON lines).")] = Path(
         "eval/questions.jsonl"
     ),
+    manuals: Annotated[
+        Path, typer.Option(help="Parallel manual (PART.en.html, PART.de.html) for out of domain.")
+    ] = Path("/usr/share/debian-reference"),
+    ood: Annotated[bool, typer.Option(help="Also run the out-of-domain set.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Measure retrieval (hybrid vs dense-only vs BM25-only) on the gold question set."""
-    from index import SPLITS, evaluate, load_questions
+    """Measure retrieval (hybrid vs dense-only vs BM25-only): the gold questions of
+    `--split`, then seed dev, seed test and out of domain side by side."""
+    from index import CACHE_NAME, SPLITS, compare, load_questions, out_of_domain
 
     if split not in SPLITS:
         err.print(f"[red]Error:[/red] --split must be one of {', '.join(SPLITS)}, got {split!r}.")
@@ -213,9 +218,11 @@ def eval_(
         from index import SECTIONS, answers_section
 
         sections = {**SECTIONS, "answers": answers_section(engine.require_answerer())}
-        report = evaluate(
-            searcher, load_questions(questions, split), split=split, sections=sections
-        )
+        outside = None
+        if ood:  # passages embedded once per model, in a cache beside the index
+            cache = settings.index_dir.parent / "ood" / CACHE_NAME
+            outside = out_of_domain(manuals, engine.embedder, cache, settings.chunker)
+        report = compare(searcher, load_questions(questions), split, outside, sections=sections)
     except (ClusterSearchError, IndexUnavailableError) as exc:
         err.print(f"[red]Error:[/red] {exc}")
         raise typer.Exit(1) from exc

@@ -166,7 +166,7 @@ class Settings(BaseSettings):
     @classmethod
     def _known_backend(cls, value: str) -> str:
         named_st_model = value.startswith(ST_PREFIX) and len(value) > len(ST_PREFIX)
-        if value != DEFAULT_MODEL and not named_st_model:
+        if value not in (DEFAULT_MODEL, "multilingual-e5-small") and not named_st_model:
             raise ValueError(f"use {DEFAULT_MODEL!r} or '{ST_PREFIX}NAME_OR_PATH', got {value!r}")
         return value
 

@@ -8,11 +8,14 @@ from index.embedding.backends import (
     load_embedder,
 )
 from index.embedding.base import Embedder, Vectors, normalise
+from index.embedding.e5 import E5_MODEL, E5Embedder
 from index.embedding.memo import QueryMemo
 
 __all__ = [
     "DEFAULT_MODEL",
+    "E5_MODEL",
     "ST_PREFIX",
+    "E5Embedder",
     "Embedder",
     "QueryMemo",
     "SentenceTransformerEmbedder",

