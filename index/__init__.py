@@ -41,6 +41,7 @@ from index.documents import (
 )
 from index.embedding import (
     DEFAULT_MODEL,
+    E5_MODEL,
     ST_PREFIX,
     Embedder,
     QueryMemo,
@@ -103,6 +104,7 @@ __all__ = [
     "CACHE_NAME",
     "CHECKPOINTS",
     "DEFAULT_MODEL",
+    "E5_MODEL",
     "FORMATS",
     "LANGUAGES",
     "LANGUAGE_CODE",

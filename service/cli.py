@@ -221,7 +221,13 @@ def eval_(
         outside = None
         if ood:  # passages embedded once per model, in a cache beside the index
             cache = settings.index_dir.parent / "ood" / CACHE_NAME
-            outside = out_of_domain(manuals, engine.embedder, cache, settings.chunker)
+            outside = out_of_domain(
+                manuals,
+                engine.embedder,
+                cache,
+                settings.chunker,
+                bridge_embedder=engine.bridge_embedder,
+            )
         report = compare(searcher, load_questions(questions), split, outside, sections=sections)
     except (ClusterSearchError, IndexUnavailableError) as exc:
         err.print(f"[red]Error:[/red] {exc}")

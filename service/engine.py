@@ -111,9 +111,12 @@ class Engine:
         corpus_changed: bool | None = None,
         stamp: ManifestStamp | None = None,
         on_stage: StageHook | None = None,
+        bridge_embedder: Embedder | None = None,
     ) -> None:
+        """`bridge_embedder` embeds the word bridge's words (default: `embedder`)."""
         self.settings = settings
         self.embedder = embedder
+        self.bridge_embedder = bridge_embedder or embedder
         self.on_stage = on_stage
         self._warming = threading.local()
         self._serving = Serving(searcher, build, unavailable_reason, corpus_changed, stamp)
@@ -132,6 +135,7 @@ class Engine:
                 threads=settings.threads,
             )
         )
+        bridge = _bridge_embedder(settings)
         # An update killed half-way is finished or undone before the index loads.
         Library(settings.corpus_dir, settings.index_dir, embedder, settings.chunker).recover()
         try:
@@ -139,8 +143,15 @@ class Engine:
             snapshot = load_index(settings.index_dir)
             _check(settings, embedder, snapshot)
         except (IndexNotFoundError, IndexMismatchError) as exc:
-            return cls(settings, embedder, None, unavailable_reason=str(exc), on_stage=on_stage)
-        engine = cls(settings, embedder, None, on_stage=on_stage)
+            return cls(
+                settings,
+                embedder,
+                None,
+                unavailable_reason=str(exc),
+                on_stage=on_stage,
+                bridge_embedder=bridge,
+            )
+        engine = cls(settings, embedder, None, on_stage=on_stage, bridge_embedder=bridge)
         stamp = manifest_stamp(settings.corpus_dir)
         engine._serving = Serving(
             engine._searcher(snapshot),
@@ -306,14 +317,15 @@ class Engine:
         """A warmed searcher over `snapshot`. The word bridge embeds every distinct passage
         word; through the index's embedding cache only words no earlier snapshot had are
         embedded, so an update or a restart does not pay for the whole vocabulary again."""
-        settings, embedder = self.settings, self.embedder
+        settings, bridge = self.settings, self.bridge_embedder
         cache = self._live.cache(settings)
         searcher = Searcher(
             snapshot,
-            embedder,
+            self.embedder,
             max_k=settings.max_k,
             max_query_chars=settings.max_query_chars,
-            word_encoder=lambda words: cache.encode(embedder, words)[0],
+            bridge_embedder=bridge,
+            word_encoder=lambda words: cache.encode(bridge, words)[0],
             on_stage=self._stage if self.on_stage is not None else None,
         )
         return searcher.warm()
@@ -322,6 +334,13 @@ class Engine:
         """Passes a search stage's time on to `on_stage`, except during the warm-up."""
         if self.on_stage is not None and not getattr(self._warming, "on", False):
             self.on_stage(name, seconds)
+
+
+def _bridge_embedder(settings: Settings) -> Embedder | None:
+    """The word bridge's own model, when settings name one other than the passage model."""
+    if settings.bridge_model is None or settings.bridge_model == settings.model:
+        return None
+    return load_embedder(settings.bridge_model, threads=settings.threads)
 
 
 def _check(settings: Settings, embedder: Embedder, snapshot: IndexSnapshot) -> None:

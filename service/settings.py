@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from index import (
     CHECKPOINTS,
     DEFAULT_MODEL,
+    E5_MODEL,
     MAX_K,
     MAX_QUERY_CHARS,
     ST_PREFIX,
@@ -48,6 +49,11 @@ class Settings(BaseSettings):
     model: str = Field(
         DEFAULT_MODEL,
         description=f"{DEFAULT_MODEL!r} or '{ST_PREFIX}NAME_OR_PATH' (local, never downloaded).",
+    )
+    bridge_model: str | None = Field(
+        None,
+        description="The word bridge's model (same choices as model); unset: the passage "
+        "model. A slow passage model can keep the fast default for the bridge's words.",
     )
     query_prompt: str = Field("", description="Prefix for queries (e5: 'query: ').")
     passage_prompt: str = Field("", description="Prefix for passages (e5: 'passage: ').")
@@ -162,12 +168,16 @@ class Settings(BaseSettings):
         "(an interrupted update, a manifest changed by hand); 0 turns the checks off.",
     )
 
-    @field_validator("model")
+    @field_validator("model", "bridge_model")
     @classmethod
-    def _known_backend(cls, value: str) -> str:
+    def _known_backend(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         named_st_model = value.startswith(ST_PREFIX) and len(value) > len(ST_PREFIX)
-        if value not in (DEFAULT_MODEL, "multilingual-e5-small") and not named_st_model:
-            raise ValueError(f"use {DEFAULT_MODEL!r} or '{ST_PREFIX}NAME_OR_PATH', got {value!r}")
+        if value not in (DEFAULT_MODEL, E5_MODEL) and not named_st_model:
+            raise ValueError(
+                f"use {DEFAULT_MODEL!r}, {E5_MODEL!r} or '{ST_PREFIX}NAME_OR_PATH', got {value!r}"
+            )
         return value
 
     @model_validator(mode="after")

@@ -103,8 +103,19 @@ def manual_snapshot(
     return ManualIndex(snapshot, tuple(chunks), tuple(skipped))
 
 
-def manual_searcher(index: ManualIndex, embedder: Embedder, cache: PassageCache) -> Searcher:
-    """A searcher over the manual whose word bridge embeds passage words through `cache`."""
+def manual_searcher(
+    index: ManualIndex,
+    embedder: Embedder,
+    cache: PassageCache,
+    *,
+    bridge_embedder: Embedder | None = None,
+) -> Searcher:
+    """A searcher over the manual whose word bridge embeds passage words through `cache`
+    with `bridge_embedder` (default: `embedder`, the passages' model)."""
+    bridge = bridge_embedder or embedder
     return Searcher(
-        index.snapshot, embedder, word_encoder=lambda words: cache.encode(embedder, words)[0]
+        index.snapshot,
+        embedder,
+        bridge_embedder=bridge,
+        word_encoder=lambda words: cache.encode(bridge, words)[0],
     )

@@ -55,10 +55,16 @@ class OutOfDomain:
 
 
 def out_of_domain(
-    folder: Path, embedder: Embedder, cache: Path, chunker: ChunkerConfig
+    folder: Path,
+    embedder: Embedder,
+    cache: Path,
+    chunker: ChunkerConfig,
+    *,
+    bridge_embedder: Embedder | None = None,
 ) -> OutOfDomain:
     """The title questions of the parallel manual in `folder`, both directions; passages
-    and the word bridge's words are embedded through the cache file `cache`."""
+    and the word bridge's words (by `bridge_embedder`, default `embedder`) are embedded
+    through the cache file `cache`."""
     corpus = load_manual(folder)
     if not corpus:
         return OutOfDomain(
@@ -72,7 +78,8 @@ def out_of_domain(
     questions = tuple(ood_questions(corpus, manual.chunks, OOD_DIRECTIONS))
     skipped = f"; not chunked: {', '.join(manual.skipped)}" if manual.skipped else ""
     note = f"{folder}: {len(corpus)} parts, {len(manual.chunks)} passages{skipped}"
-    return OutOfDomain(manual_searcher(manual, embedder, store), questions, note)
+    searcher = manual_searcher(manual, embedder, store, bridge_embedder=bridge_embedder)
+    return OutOfDomain(searcher, questions, note)
 
 
 def _mean(values: Sequence[float]) -> float | str:

@@ -58,9 +58,9 @@ def test_unexpected_error_is_500_without_traceback(seed_index_dir: Path) -> None
 class _Recording:
     """The session's model, recording the passage texts it embeds."""
 
-    def __init__(self, inner: Embedder) -> None:
+    def __init__(self, inner: Embedder, model_id: str | None = None) -> None:
         self.inner = inner
-        self.model_id = inner.model_id
+        self.model_id = model_id or inner.model_id
         self.dim = inner.dim
         self.embedded: list[str] = []
 
@@ -99,3 +99,37 @@ def test_word_bridge_is_warm_and_embeds_only_new_words_after_restarts_and_update
     hit = engine.require_searcher().search("Quantenkryptografie", 1)[0]
     assert hit.document.id.startswith("quanten")
     assert recording.embedded == []
+
+
+def test_word_bridge_can_have_its_own_model(
+    tmp_path: Path, seed_index_dir: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    passages, words = _Recording(embedder), _Recording(embedder, model_id="bridge-model")
+    loaded: list[str] = []
+
+    def load(name: str, **_: object) -> Embedder:
+        loaded.append(name)
+        return words if name == "multilingual-e5-small" else passages
+
+    monkeypatch.setattr("service.engine.load_embedder", load)
+    index_dir = tmp_path / "index"
+    shutil.copytree(seed_index_dir, index_dir, symlinks=True)
+    settings = Settings(
+        corpus_dir=SEED_CORPUS, index_dir=index_dir, bridge_model="multilingual-e5-small"
+    )
+    engine = Engine.load(settings)
+    assert loaded == ["use-multilingual-v3", "multilingual-e5-small"]
+    assert engine.bridge_embedder is words
+    assert "innovationsstrategie" in words.embedded  # the bridge's words, by its own model
+    assert passages.embedded == []  # the passage model embeds no word
+    assert engine.require_searcher().search("Innovationsstrategie", 1)
+
+
+def test_bridge_model_defaults_to_the_passage_model(
+    seed_index_dir: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("service.engine.load_embedder", lambda *a, **k: embedder)
+    same = Settings(corpus_dir=SEED_CORPUS, index_dir=seed_index_dir, bridge_model=None)
+    engine = Engine.load(same)
+    assert engine.bridge_embedder is engine.embedder  # one model, loaded once
+    assert engine.embedder.model_id == embedder.model_id

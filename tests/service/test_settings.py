@@ -13,6 +13,7 @@ from service.settings import Settings
 def test_defaults(clean_env: None) -> None:
     s = Settings(_env_file=None)  # type: ignore[call-arg]
     assert s.model == "use-multilingual-v3"
+    assert s.bridge_model is None  # the passage model
     assert s.index_dir == Path(".clustersearch/index")
     assert s.corpus_dir == Path("corpus")
     assert (s.default_k, s.max_k, s.max_query_chars) == (5, 50, 1000)
@@ -32,7 +33,12 @@ def test_environment_prefix(clean_env: None, monkeypatch: pytest.MonkeyPatch) ->
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"model": "bert"}, "use 'use-multilingual-v3' or 'sentence-transformers:NAME_OR_PATH'"),
+        (
+            {"model": "bert"},
+            "use 'use-multilingual-v3', 'multilingual-e5-small' or "
+            "'sentence-transformers:NAME_OR_PATH'",
+        ),
+        ({"bridge_model": "bert"}, "bridge_model\n.*got 'bert'"),
         ({"model": "sentence-transformers:"}, "sentence-transformers:NAME_OR_PATH"),
         ({"chunk_size": 100, "chunk_overlap": 100}, "must be smaller than chunk_size"),
         ({"default_k": 60}, "must not exceed max_k"),
