@@ -46,6 +46,7 @@ from index.embedding import (
     Embedder,
     QueryMemo,
     UseEmbedder,
+    limit_threads,
     load_embedder,
 )
 from index.errors import (
@@ -163,6 +164,7 @@ __all__ = [
     "current_build",
     "evaluate",
     "find_sections",
+    "limit_threads",
     "load_corpus",
     "load_embedder",
     "load_index",

@@ -59,7 +59,7 @@ def build(
             settings.model,
             query_prompt=settings.query_prompt,
             passage_prompt=settings.passage_prompt,
-            threads=settings.threads,
+            threads=settings.build_threads,
         )
         # Finish or undo an update that was killed half-way first.
         from index import Library

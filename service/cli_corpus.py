@@ -26,7 +26,7 @@ def library_for(settings: Settings) -> Library:
         settings.model,
         query_prompt=settings.query_prompt,
         passage_prompt=settings.passage_prompt,
-        threads=settings.threads,
+        threads=settings.build_threads,
     )
     return Library(
         settings.corpus_dir,

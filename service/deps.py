@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
+import anyio.to_thread
 from fastapi import Depends, Header, HTTPException, Request
 
 from index import Answerer, Searcher
@@ -11,12 +13,30 @@ from service.access import API_KEY_HEADER, CLIENT_SCOPE_KEY, ApiKeys
 from service.engine import Engine
 from service.metrics import Metrics
 
-__all__ = ["AnswererDep", "EngineDep", "MetricsDep", "SearcherDep", "WriteKeyDep"]
+__all__ = [
+    "AnswererDep",
+    "EngineDep",
+    "MetricsDep",
+    "SearcherDep",
+    "WriteKeyDep",
+    "compute",
+]
+
+T = TypeVar("T")
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
+
+
+async def compute(request: Request, work: Callable[[], T]) -> T:
+    """`work()` (a search, an answer) on a worker thread, at most
+    `Settings.request_concurrency` at once (`app.state.compute`); the other requests wait
+    for a turn on the event loop, holding no thread, so the threads that compute never
+    outnumber the cores."""
+    limiter: anyio.CapacityLimiter = request.app.state.compute
+    return await anyio.to_thread.run_sync(work, limiter=limiter)
 
 
 def get_searcher(engine: Annotated[Engine, Depends(get_engine)]) -> Searcher:
@@ -27,7 +47,7 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 
 
-def get_metrics(request: Request) -> Metrics:
+async def get_metrics(request: Request) -> Metrics:
     metrics: Metrics = request.app.state.metrics
     return metrics
 

@@ -39,6 +39,7 @@ from index import (
     StageHook,
     check_compatible,
     current_build,
+    limit_threads,
     load_corpus,
     load_embedder,
     load_index,
@@ -54,8 +55,9 @@ __all__ = ["WARM_UP_QUESTIONS", "Engine", "IndexUnavailableError", "Serving"]
 T = TypeVar("T")
 log = logging.getLogger("clustersearch.engine")
 
-# Asked once after loading, so the first real query does not pay for what is built lazily
-# (the model's first call, the compound splitter's tables, the answerer's sentence caches).
+# Searched and asked once before the service says ready, so the first real query does not
+# pay for what is built lazily (the model's first call, the compound splitter's tables, the
+# answerer's sentence caches); one German, one English.
 WARM_UP_QUESTIONS = ("Wer fördert Innovationscluster in Sachsen?", "Which clusters get funding?")
 
 
@@ -132,10 +134,11 @@ class Engine:
                 settings.model,
                 query_prompt=settings.query_prompt,
                 passage_prompt=settings.passage_prompt,
-                threads=settings.threads,
+                threads=settings.model_threads,
             )
         )
         bridge = _bridge_embedder(settings)
+        limit_threads(settings.model_threads)
         # An update killed half-way is finished or undone before the index loads.
         Library(settings.corpus_dir, settings.index_dir, embedder, settings.chunker).recover()
         try:
@@ -196,15 +199,23 @@ class Engine:
             return cached[1]
 
     def warm_up(self) -> bool:
-        """Ask the warm-up questions once (True when an index is loaded and they ran)."""
-        if self._serving.searcher is None:
+        """Run the query path once end to end, so the first query after ready is as fast as
+        the next (True when an index is loaded and it ran): the model's first calls, the
+        analysis tables, a search and an answer per warm-up question, and the answerer's
+        sentence vectors for the passages of a broad search (most questions reach them)."""
+        searcher = self._serving.searcher
+        if searcher is None:
             return False
         answerer = self.require_answerer()
+        settings = self.settings
         self._warming.on = True  # its stage timings are not the service's
         try:
             for question in WARM_UP_QUESTIONS:
+                text = question[: settings.max_query_chars]
                 try:
-                    answerer.ask(question[: self.settings.max_query_chars], self.settings.default_k)
+                    searcher.search_page(text, settings.default_k)
+                    answerer.ask(text, settings.default_k)
+                    answerer.features(text, searcher.search_page(text, settings.max_k).hits)
                 except ClusterSearchError as exc:  # a setting the question does not fit
                     log.warning("warm-up question refused: %s", exc)
         finally:
@@ -340,7 +351,7 @@ def _bridge_embedder(settings: Settings) -> Embedder | None:
     """The word bridge's own model, when settings name one other than the passage model."""
     if settings.bridge_model is None or settings.bridge_model == settings.model:
         return None
-    return load_embedder(settings.bridge_model, threads=settings.threads)
+    return load_embedder(settings.bridge_model, threads=settings.model_threads)
 
 
 def _check(settings: Settings, embedder: Embedder, snapshot: IndexSnapshot) -> None:

