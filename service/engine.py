@@ -80,8 +80,9 @@ class Serving:
 
 
 class _Live:
-    """The mutable machinery of an engine: the update lock, the library that writes, the
-    cache the word bridge's vectors come from, and the answerer of the current searcher."""
+    """The mutable machinery of an engine: the lock that commits and index refreshes take
+    turns on, the library that writes, the cache the word bridge's vectors come from, and
+    the answerer of the current searcher."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -244,6 +245,8 @@ class Engine:
         if not self._live.lock.acquire(blocking=False):
             return
         try:
+            if current_build(self.settings.index_dir) == self._serving.build:
+                return  # a write of this process installed it meanwhile
             snapshot = load_index(self.settings.index_dir)
             _check(self.settings, self.embedder, snapshot)
             self.install(snapshot, build)
@@ -253,8 +256,10 @@ class Engine:
             self._live.lock.release()
 
     def update(self, write: Callable[[Library], T]) -> T:
-        """Run `write` with the engine's library, serialised with the other writes of this
-        process (other processes wait on the library's file lock)."""
+        """Run `write` with the engine's library. Its chunking and embedding hold no lock, so
+        searches and answers go on (and so do other writes' preparations); commits take turns
+        with the other writes of every process (the library's file lock) and with index
+        refreshes (`_Live.lock`, the library's commit lock)."""
         with self._live.lock:
             library = self._live.library
             if library is None:
@@ -268,12 +273,13 @@ class Engine:
                     pause_at=settings.pause_at,
                     on_commit=self.install,
                     cache=self._live.cache(settings),
+                    commit_lock=self._live.lock,
                 )
                 self._live.library = library
             serving = self._serving
             if serving.build is not None and serving.searcher is not None:
                 library.use_snapshot(serving.build, serving.searcher.snapshot)
-            return write(library)
+        return write(library)
 
     # Catching up with the corpus --------------------------------------------------
 

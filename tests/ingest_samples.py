@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
+
+from index.embedding.base import Embedder, Vectors
+
+T = TypeVar("T")
 
 MARKDOWN = """# Wasserstoff-Cluster Sachsen
 
@@ -106,3 +113,39 @@ def tree_state(*roots: Path) -> dict[str, bytes]:
             elif path.is_file() and path.name not in (".update.lock",):
                 state[key] = path.read_bytes()
     return state
+
+
+class GatedEmbedder:
+    """Wraps a model; the first passage batch containing `marker` waits at the gate until
+    the test opens it (`embedding` is set once it waits). Records the passages embedded."""
+
+    def __init__(self, inner: Embedder, marker: str) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.dim = inner.dim
+        self.marker = marker
+        self.embedding = threading.Event()
+        self.gate = threading.Event()
+        self.passages: list[str] = []
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        return self.inner.encode_queries(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        self.passages.extend(texts)
+        if not self.embedding.is_set() and any(self.marker in t for t in texts):
+            self.embedding.set()
+            assert self.gate.wait(120), "the test never opened the gate"
+        return self.inner.encode_passages(texts)
+
+
+def run_bounded(work: Callable[[], T], seconds: float = 120) -> T:
+    """`work()` on a thread; fails the test if it has not returned within `seconds` (it
+    waits on a lock it should not wait on)."""
+    results: list[T] = []
+    thread = threading.Thread(target=lambda: results.append(work()), daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still waiting after {seconds} s"
+    assert results, "it raised (see the thread's traceback above)"
+    return results[0]

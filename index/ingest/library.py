@@ -2,22 +2,27 @@
 
 `Library` is the one writer of a corpus directory and its index; the CLI and the API use it.
 
-Every write runs under an exclusive file lock (`INDEX_DIR/.update.lock`), so updates from
+Every commit runs under an exclusive file lock (`INDEX_DIR/.update.lock`), so updates from
 several processes and threads take turns. A write goes:
 
 1. read and check the input (format, size, text, language, Länder; `index.ingest.uploads`):
    a refusal happens here, before anything is written;
 2. compute the new snapshot in memory (`index.ingest.update.update_snapshot`; only the
-   changed document's chunks are embedded, and only when the embedding cache lacks them);
-3. mark the update pending (`INDEX_DIR/.update-pending`), write the new document texts
+   changed document's chunks are embedded, and only when the embedding cache lacks them),
+   WITHOUT the lock, from the corpus and build current at that moment: a large document
+   takes minutes to chunk and embed, and other writers, catch-ups and readers go on;
+3. take the lock; if the manifest or the current build changed meanwhile, compute the
+   snapshot again from what is current now (its vectors are in the embedding cache by
+   then, so this costs no model call); then, still under the lock:
+4. mark the update pending (`INDEX_DIR/.update-pending`), write the new document texts
    (content-addressed names, `ID.SHA12.txt`, written to a hidden temporary and renamed),
    then replace `manifest.toml` atomically (edited in place, `index.ingest.manifest`) —
    the commit point of the corpus;
-4. write the index build beside the live one and swap the `current` symlink
+5. write the index build beside the live one and swap the `current` symlink
    (`index.storage.snapshot.save_index`);
-5. delete the texts no longer listed and clear the pending mark.
+6. delete the texts no longer listed and clear the pending mark.
 
-A process killed anywhere in 3–5 leaves the mark; the next writer (and the service at
+A process killed anywhere in 4–6 leaves the mark; the next writer (and the service at
 start-up) then deletes unlisted `ID.SHA12.txt` files and brings the index up to the
 manifest — the last complete state — re-using the cached embeddings.
 """
@@ -31,7 +36,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
 
 from index.config import ChunkerConfig
 from index.documents.corpus import DOCUMENTS_DIR, MANIFEST_NAME, Corpus, Document
@@ -42,9 +46,10 @@ from index.errors import (
     IndexNotFoundError,
     InvalidDocumentError,
 )
+from index.ingest.changes import Change, Plan, Refusal, Status, UpdateReport
 from index.ingest.lexical import load_index
 from index.ingest.manifest import CorpusRecord, edit_manifest, listed_files, read_corpus
-from index.ingest.update import UpdateStats, update_snapshot
+from index.ingest.update import update_snapshot
 from index.ingest.uploads import (
     DEFAULT_MAX_BYTES,
     Upload,
@@ -75,39 +80,6 @@ UPDATE_LOCK = ".update.lock"
 CHECKPOINTS = ("document-written", "manifest-written", "index-written")
 _STORED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\.[0-9a-f]{12}\.txt")
 
-Status = Literal["added", "replaced", "unchanged", "duplicate", "removed"]
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """What happened to one document; `duplicate_of` names the document with the same text."""
-
-    id: str
-    status: Status
-    document: Document
-    chunks: int
-    duplicate_of: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Refusal:
-    """An upload left out of a batch, and the message of the error that refused it."""
-
-    filename: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class UpdateReport:
-    """The changes of one write, the index statistics, the snapshot now current, and the
-    uploads a batch left out (`Library.add(..., skip_refused=True)`)."""
-
-    changes: tuple[Change, ...]
-    snapshot: IndexSnapshot | None
-    stats: UpdateStats | None = None
-    seconds: float = 0.0
-    refused: tuple[Refusal, ...] = ()
-
 
 @dataclass
 class Library:
@@ -118,7 +90,9 @@ class Library:
     `pause_at` names a checkpoint (`CHECKPOINTS`) where a write stops and waits: a test hook
     for killing a writer mid-update. `cache` is the embedding cache (default: one over
     `index_dir/cache.sqlite`, opened on first use); the service passes the one its searchers
-    use.
+    use. `commit_lock` (a reusable lock) is held, inside the file lock, while a write commits
+    or an interrupted update is recovered: the service's, so that it never loads a build
+    half-way through being installed; the chunking and embedding run without either lock.
     """
 
     corpus_dir: Path
@@ -129,6 +103,7 @@ class Library:
     pause_at: str = ""
     on_commit: Callable[[IndexSnapshot, str], None] | None = None
     cache: PassageCache | None = field(default=None, repr=False)
+    commit_lock: contextlib.AbstractContextManager[object] | None = field(default=None, repr=False)
     _loaded: tuple[str, IndexSnapshot] | None = field(default=None, repr=False)
 
     def use_snapshot(self, build: str, snapshot: IndexSnapshot) -> None:
@@ -164,8 +139,11 @@ class Library:
                     raise
                 refused.append(Refusal(upload.filename, str(exc)))
 
+        clashes: list[Refusal] = []  # refilled on each run of `change` (it may run twice)
+
         def change(docs: list[Document]) -> list[Change]:
             changes = []
+            clashes.clear()
             for filename, doc in prepared:
                 same = next((d for d in docs if d.sha256 == doc.sha256), None)
                 if same is not None:
@@ -180,13 +158,14 @@ class Library:
                     )
                     if not skip_refused:
                         raise error
-                    refused.append(Refusal(filename, str(error)))
+                    clashes.append(Refusal(filename, str(error)))
                     continue
                 docs.append(doc)
                 changes.append(Change(doc.id, "added", doc, 0))
             return changes
 
-        return replace(self._write(change), refused=tuple(refused))
+        report = self._write(change)
+        return replace(report, refused=(*refused, *clashes))
 
     def replace(self, document_id: str, upload: Upload) -> UpdateReport:
         """Replace a document's text (and metadata given) by a new version of it."""
@@ -229,7 +208,7 @@ class Library:
         """Finish or undo an interrupted update (see the module doc); True if there was one."""
         if not (self.index_dir / PENDING).exists():
             return False
-        with self._locked():
+        with self._locked(), self._commit_lock():
             return self._recover_locked()
 
     # -- internals -----------------------------------------------------------------------
@@ -242,37 +221,64 @@ class Library:
 
     def _write(self, change: Callable[[list[Document]], list[Change]]) -> UpdateReport:
         started = time.perf_counter()
-        with self._locked():
+        ahead = self._plan_ahead(change)
+        with self._locked(), self._commit_lock():
             self._recover_locked()
             record = read_corpus(self.corpus_dir)
-            new_docs = list(record.documents)
-            changes = change(new_docs)
-            if all(c.status in ("unchanged", "duplicate") for c in changes):
-                return UpdateReport(tuple(changes), self._current(), None, _since(started))
-            old = self._current()
-            if old is not None:
-                check_compatible(
-                    old.manifest,
-                    model_id=self.embedder.model_id,
-                    chunker=self.chunker.as_dict(),
-                    index_dir=self.index_dir,
-                )
-            snapshot, stats = update_snapshot(
-                old,
-                new_docs,
-                self.embedder,
-                self.chunker,
-                self._embedding_cache(),
-                corpus_hash=Corpus(tuple(new_docs)).content_hash,
-            )
-            self._commit(record, new_docs, snapshot)
+            build = current_build(self.index_dir)
+            plan = ahead
+            if plan is None or (plan.source, plan.build) != (record.source, build):
+                plan = self._plan(record, build, change)  # its vectors are cached by now
+            if plan.snapshot is None:
+                return UpdateReport(plan.changes, self._current(), None, _since(started))
+            self._commit(record, plan.documents, plan.snapshot)
+        snapshot = plan.snapshot
         counted = tuple(
             replace(c, chunks=sum(1 for ch in snapshot.chunks.values() if ch.document_id == c.id))
             if c.status in ("added", "replaced")
             else c
-            for c in changes
+            for c in plan.changes
         )
-        return UpdateReport(counted, snapshot, stats, _since(started))
+        return UpdateReport(counted, snapshot, plan.stats, _since(started))
+
+    def _plan_ahead(self, change: Callable[[list[Document]], list[Change]]) -> Plan | None:
+        """The write computed without the lock from the corpus and build current now (the
+        chunking and embedding: the long part); None if that fails, and the write is then
+        decided, and its error raised, under the lock."""
+        try:
+            record = read_corpus(self.corpus_dir)
+            return self._plan(record, current_build(self.index_dir), change)
+        except (ClusterSearchError, OSError):
+            return None
+
+    def _plan(
+        self,
+        record: CorpusRecord,
+        build: str | None,
+        change: Callable[[list[Document]], list[Change]],
+    ) -> Plan:
+        """What `change` makes of the corpus `record` and the build `build`."""
+        new_docs = list(record.documents)
+        changes = tuple(change(new_docs))
+        if all(c.status in ("unchanged", "duplicate") for c in changes):
+            return Plan(record.source, build, changes, tuple(new_docs))
+        old = self._current()
+        if old is not None:
+            check_compatible(
+                old.manifest,
+                model_id=self.embedder.model_id,
+                chunker=self.chunker.as_dict(),
+                index_dir=self.index_dir,
+            )
+        snapshot, stats = update_snapshot(
+            old,
+            new_docs,
+            self.embedder,
+            self.chunker,
+            self._embedding_cache(),
+            corpus_hash=Corpus(tuple(new_docs)).content_hash,
+        )
+        return Plan(record.source, build, changes, tuple(new_docs), snapshot, stats)
 
     def _commit(
         self, record: CorpusRecord, new_docs: Sequence[Document], snapshot: IndexSnapshot
@@ -359,6 +365,9 @@ class Library:
         if self.pause_at == name:
             print(f"PAUSED {name}", file=sys.stderr, flush=True)
             time.sleep(3600)
+
+    def _commit_lock(self) -> contextlib.AbstractContextManager[object]:
+        return self.commit_lock if self.commit_lock is not None else contextlib.nullcontext()
 
     def _locked(self) -> contextlib.AbstractContextManager[None]:
         self.index_dir.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -11,10 +12,13 @@ from index.config import ChunkerConfig
 from index.embedding.base import Embedder, Vectors
 from index.ingest.build import build_index
 from index.ingest.library import Upload
+from index.retrieval.searcher import Searcher
+from index.storage.snapshot import current_build, load_index
 from service.engine import Engine
 from service.main import create_app
 from service.settings import Settings
 from tests.conftest import SEED_CORPUS
+from tests.ingest_samples import HTML, GatedEmbedder, copy_tree, run_bounded
 
 
 def test_index_built_with_other_chunker_is_refused(seed_index_dir: Path) -> None:
@@ -133,3 +137,40 @@ def test_bridge_model_defaults_to_the_passage_model(
     engine = Engine.load(same)
     assert engine.bridge_embedder is engine.embedder  # one model, loaded once
     assert engine.embedder.model_id == embedder.model_id
+
+
+def test_searches_and_answers_go_on_while_an_upload_is_embedding(
+    tmp_path: Path, seed_index_dir: Path, embedder: Embedder
+) -> None:
+    corpus = copy_tree(SEED_CORPUS, tmp_path / "corpus")
+    index_dir = copy_tree(seed_index_dir, tmp_path / "index")
+    settings = Settings(corpus_dir=corpus, index_dir=index_dir, rate_limit="")
+    gated = GatedEmbedder(embedder, "Zaunkönig")
+    build = current_build(index_dir)
+    engine = Engine(settings, gated, Searcher(load_index(index_dir), gated), build=build)
+    app = create_app(settings)
+    app.state.engine = engine
+    client = TestClient(app)
+    text = "Zaunkönig-Cluster\n\nDer Zaunkönig-Cluster vernetzt Vogelwarten in Sachsen."
+    upload = Upload(text.encode(), "zaunkoenig.txt", language="de")
+    writing = threading.Thread(target=lambda: engine.update(lambda lib: lib.add([upload])))
+    writing.start()
+    try:
+        assert gated.embedding.wait(120)
+        found = run_bounded(lambda: client.get("/search", params={"q": "Cluster", "k": 3}))
+        asked = run_bounded(lambda: client.post("/ask", json={"question": "Was ist innoBB?"}))
+        engine.refresh()  # returns at once: the writer is not committing yet
+        assert engine.serving.build == build
+        other = Upload(HTML.encode(), "optence.html")  # another write commits meanwhile
+        added = run_bounded(lambda: engine.update(lambda lib: lib.add([other])))
+        assert [c.status for c in added.changes] == ["added"]
+        assert engine.serving.build not in (build, None)
+    finally:
+        gated.gate.set()
+        writing.join(120)
+    assert (found.status_code, len(found.json()["results"])) == (200, 3)
+    assert asked.status_code == 200
+    documents = engine.require_searcher().snapshot.documents
+    assert {"zaunkoenig", "optence"} <= {i.split("_")[0] for i in documents}
+    hit = engine.require_searcher().search("Zaunkönig Vogelwarten", 1)[0]
+    assert hit.document.id.startswith("zaunkoenig")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,13 +22,22 @@ from index.errors import (
 )
 from index.ingest.build import build_snapshot
 from index.ingest.lexical import build_lexical
-from index.ingest.library import Library
+from index.ingest.library import Library, UpdateReport
 from index.ingest.uploads import Upload, document_id_for
 from index.retrieval.searcher import Searcher
 from index.storage.snapshot import IndexSnapshot, load_index
 from index.text.analysis import query_analysis
 from tests.conftest import SEED_CORPUS
-from tests.ingest_samples import HTML, MARKDOWN, copy_tree, empty_pdf, make_pdf, tree_state
+from tests.ingest_samples import (
+    HTML,
+    MARKDOWN,
+    GatedEmbedder,
+    copy_tree,
+    empty_pdf,
+    make_pdf,
+    run_bounded,
+    tree_state,
+)
 
 
 @pytest.fixture
@@ -287,3 +297,33 @@ def test_recovery_removes_half_written_files(
     assert library.recover() is True
     assert library.recover() is False
     assert tree_state(library.corpus_dir, library.index_dir) == before
+
+
+def test_a_large_document_is_embedded_without_the_update_lock(
+    make_library: Callable[..., Library], embedder: Embedder
+) -> None:
+    gated = GatedEmbedder(embedder, "Zaunkönig")
+    fast = make_library()
+    slow = Library(fast.corpus_dir, fast.index_dir, gated, ChunkerConfig())
+    text = "Zaunkönig-Cluster\n\nDer Zaunkönig-Cluster vernetzt Vogelwarten in Sachsen."
+    upload = Upload(text.encode(), "zaunkoenig.txt", language="de")
+    writing = threading.Thread(target=lambda: reports.append(slow.add([upload])))
+    reports: list[UpdateReport] = []
+    writing.start()
+    try:
+        assert gated.embedding.wait(120)
+        # another writer commits while the first one embeds: the update lock is free
+        other = run_bounded(lambda: fast.add([Upload(HTML.encode(), "optence.html")]))
+        assert [c.status for c in other.changes] == ["added"]
+    finally:
+        gated.gate.set()
+        writing.join(120)
+    (report,) = reports
+    assert [(c.status, c.chunks) for c in report.changes] == [("added", 1)]
+    # it committed on top of the other write, the vectors embedded once, from the cache
+    assert report.stats is not None and (report.stats.added, report.stats.embedded) == (1, 0)
+    assert sum("Zaunkönig" in t for t in gated.passages) == 1
+    snapshot = load_index(slow.index_dir)
+    ids = {d.id for d in load_corpus(slow.corpus_dir).documents}
+    assert {report.changes[0].id, other.changes[0].id} <= ids == set(snapshot.documents)
+    _assert_consistent(snapshot)
