@@ -42,6 +42,12 @@ class QueryBatcher:
         self._turn = threading.Lock()
         self.calls = 0  # model calls made (for tests and benchmarks)
 
+    @property
+    def waiting(self) -> int:
+        """How many callers are queued for the next call."""
+        with self._queue_lock:
+            return len(self._queue)
+
     def __call__(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return self._encode([])

@@ -7,7 +7,7 @@ import pytest
 from pydantic import ValidationError
 
 from index.config import ChunkerConfig
-from service.settings import Settings
+from service.settings import Settings, available_cores
 
 
 def test_defaults(clean_env: None) -> None:
@@ -95,3 +95,42 @@ def test_invalid_operation_settings(
 ) -> None:
     with pytest.raises(ValidationError, match=message):
         Settings(_env_file=None, **kwargs)  # type: ignore[call-arg]
+
+
+@pytest.mark.parametrize(
+    ("cores", "given", "model_threads", "requests", "build_threads"),
+    [
+        (2, {}, 1, 2, 2),  # one request per core, one thread each
+        (8, {}, 1, 8, 8),
+        (1, {}, 1, 1, 1),
+        (8, {"threads": 2}, 2, 4, 2),  # threads × requests ≤ cores
+        (2, {"threads": 4}, 4, 1, 4),  # an explicit value wins, at least one request
+        (8, {"request_threads": 3}, 2, 3, 8),
+        (2, {"request_threads": 8}, 1, 8, 2),
+        (8, {"threads": 3, "request_threads": 5}, 3, 5, 3),  # both given: both win
+    ],
+)
+def test_threads_derived_from_the_cores(
+    clean_env: None,
+    monkeypatch: pytest.MonkeyPatch,
+    cores: int,
+    given: dict[str, int],
+    model_threads: int,
+    requests: int,
+    build_threads: int,
+) -> None:
+    monkeypatch.setattr("service.settings.available_cores", lambda: cores)
+    s = Settings(_env_file=None, **given)  # type: ignore[call-arg, arg-type]
+    assert (s.model_threads, s.request_concurrency, s.build_threads) == (
+        model_threads,
+        requests,
+        build_threads,
+    )
+
+
+def test_available_cores_is_the_affinity_mask(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("os.sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
+    assert available_cores() == 3
+    monkeypatch.delattr("os.sched_getaffinity", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: None)
+    assert available_cores() == 1
