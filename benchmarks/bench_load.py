@@ -7,12 +7,16 @@ Builds the seed index into a temporary directory, starts `clustersearch serve` o
 T seconds. Each client sends, back to back, GET /search or POST /ask (one in `--ask-share`)
 with German and English queries in turn, and times each round trip. The run is bounded:
 it stops after T seconds or `--max-requests`, whichever comes first. Prints requests/s,
-p50/p99 and errors (transport errors and non-2xx) per endpoint and in all.
+p50/p99 and errors (transport errors and non-2xx) per endpoint and in all, and the
+machine's load average before and after (the figures mean little without it on shared
+cores). The server's threads follow CLUSTERSEARCH_THREADS / CLUSTERSEARCH_REQUEST_THREADS
+from the environment (unset: derived from the cores).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -80,6 +84,10 @@ def _wait_ready(client: httpx.Client, timeout: float = 120) -> None:
         time.sleep(0.2)
 
 
+def _load(averages: tuple[float, float, float]) -> str:
+    return " ".join(f"{a:.2f}" for a in averages)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=8)
@@ -91,6 +99,7 @@ def main() -> None:
         raise SystemExit("--clients must be 1–64 and --seconds at most 600")
     ask_every = round(1 / args.ask_share) if args.ask_share > 0 else 0
 
+    load_before = os.getloadavg()
     tallies = {"/search": Tally(), "/ask": Tally()}
     with seed_service(timeout=60) as (client, _):
         base = str(client.base_url)
@@ -114,6 +123,7 @@ def main() -> None:
         elapsed = time.perf_counter() - started
 
     print(f"{args.clients} clients, {elapsed:.1f} s, 1 in {ask_every or '∞'} requests /ask")
+    print(f"load average before {_load(load_before)}, after {_load(os.getloadavg())}")
     print("| endpoint | requests | errors | requests/s | p50 ms | p99 ms |")
     print("|---|---:|---:|---:|---:|---:|")
     everything = Tally()

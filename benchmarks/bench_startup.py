@@ -12,6 +12,7 @@ first ones' times beside the warm p50 and their ratio (the target: at most 2).
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import httpx
@@ -86,6 +87,7 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.runs <= 10 or not 1 <= args.warm <= 200:
         raise SystemExit("--runs must be 1–10 and --warm 1–200")
+    print("load average " + " ".join(f"{a:.2f}" for a in os.getloadavg()))
     print("| run | endpoint | first after ready ms | warm p50 ms | ratio |")
     print("|---:|---|---:|---:|---:|")
     for n in range(args.runs):
