@@ -34,8 +34,8 @@ def _exact_top(ids: np.ndarray, vectors: np.ndarray, query: np.ndarray, k: int) 
 def test_choose_spec_by_size() -> None:
     config = VectorConfig()
     assert choose_spec(100_000, config) == VectorSpec()
-    assert choose_spec(100_001, config) == VectorSpec("IVF1024,SQ8", 32, 65_536, 1234)
-    assert choose_spec(1_000_000, config) == VectorSpec("IVF4096,SQ8", 32, 262_144, 1234)
+    assert choose_spec(100_001, config) == VectorSpec("IVF1024,SQ8", 64, 65_536, 1234)
+    assert choose_spec(1_000_000, config) == VectorSpec("IVF4096,SQ8", 64, 262_144, 1234)
     # 600 vectors: 4·√600 ≈ 98 lists would have too few training vectors each (39).
     assert choose_spec(600, SMALL) == VectorSpec("IVF8,SQ8", 2, 512, 1234)
 
