@@ -29,6 +29,7 @@ __all__ = [
     "FusionMethod",
     "RankingConfig",
     "RankingMethod",
+    "VectorConfig",
     "default_fusion",
 ]
 
@@ -191,3 +192,27 @@ class AnswerConfig:
     terms: Literal["typed", "corrected", "bridged"] = "bridged"
     idf_weighted: bool = False
     cache_size: int = 20_000  # span vectors kept in memory
+
+
+# --- vector index ---------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class VectorConfig:
+    """Which FAISS index holds the passage vectors, by how many there are
+    (`index.storage.vectors.choose_spec`). Figures: benchmarks/bench_ann.py, 100,000 USE
+    vectors of Debian reference text, 1,000 queries, one thread. Above `exact_max` an IVF
+    index, not HNSW (recall@10 0.987 at 0.90 ms/query): IVF removes vectors in place, so an
+    update of one document stays incremental, where HNSW would need a rebuild or tombstones.
+    """
+
+    exact_max: int = 100_000  # exact up to here: 9.4 ms/query, 2,048 B/vector at 100k (bench_ann)
+    encoding: str = "SQ8"  # 8-bit codes: IVF1024,SQ8 is 541 B/vector at 100k (bench_ann)
+    lists_per_sqrt: int = 4  # IVF lists ≈ 4·√n as a power of two: 1,024 at 100k, as measured
+    nprobe: int = 64  # lists probed: recall@10/@200 0.976/0.938 (32: 0.963/0.897; bench_ann)
+    train_per_list: int = 64  # training sample per list (faiss asks for ≥ 39): 65,536 at 1,024
+    seed: int = 1234  # seeds the training sample and k-means: the same vectors, the same index
+
+    def __post_init__(self) -> None:
+        if min(self.lists_per_sqrt, self.nprobe, self.train_per_list) < 1 or self.exact_max < 0:
+            raise ValueError(
+                f"VectorConfig needs positive list, probe and training counts, got {self}."
+            )

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.config import EMBED_BATCH, ChunkerConfig
+from index.config import EMBED_BATCH, ChunkerConfig, VectorConfig
 from index.documents.chunk import chunk_corpus
 from index.documents.corpus import Document, load_corpus
 from index.documents.passage import passage_text
@@ -59,8 +59,10 @@ def build_snapshot(
     corpus_hash: str,
     progress: Progress | None = None,
     on_skip: Skip | None = None,
+    vector_config: VectorConfig | None = None,
 ) -> IndexSnapshot:
-    """Chunk and embed `documents` into an in-memory snapshot (nothing is written).
+    """Chunk and embed `documents` into an in-memory snapshot (nothing is written); the
+    vector index is the one `vector_config` picks for the number of chunks.
 
     A document that cannot be cut into passages does not stop the build: it is logged,
     told to `on_skip`, and kept in the snapshot without passages."""
@@ -88,6 +90,7 @@ def build_snapshot(
         chunker=chunker.as_dict(),
         corpus_hash=corpus_hash,
         lexical=build_lexical(chunks, by_id),
+        vector_config=vector_config,
     )
 
 
@@ -99,6 +102,7 @@ def build_index(
     *,
     force: bool = False,
     progress: Progress | None = None,
+    vector_config: VectorConfig | None = None,
 ) -> BuildReport:
     """Build the index of `corpus_dir` into `index_dir`, unless it is already up to date."""
     started = time.perf_counter()
@@ -128,6 +132,7 @@ def build_index(
         corpus_hash=corpus.content_hash,
         progress=progress,
         on_skip=lambda document_id, reason: skipped.append((document_id, reason)),
+        vector_config=vector_config,
     )
     save_index(snapshot, index_dir)
     return BuildReport(

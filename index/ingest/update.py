@@ -2,9 +2,11 @@
 
 `update_snapshot(old, documents, ...)` compares the documents of `old` with `documents` by
 id and content; only the chunks of documents that were added, changed or removed are
-touched. The old snapshot is never modified (searches may still be using it): its FAISS
-index is cloned, the removed documents' chunks are taken out (`remove_ids`) and the new
-chunks put in (`add_with_ids`).
+touched. The old snapshot is never modified (searches may still be using it): its vector
+index is copied, the removed documents' chunks are taken out (`remove_ids`) and the new
+chunks put in (`add_with_ids`); exact and IVF indexes both do that in place. When the new
+number of chunks calls for the other index type (`VectorConfig.exact_max`), the vector index
+is built afresh from the kept and the new vectors (`VectorIndex.updated`).
 
 Vectors of new chunks come from `PassageCache` when the same passage text was embedded
 by the same model before (keyed by SHA-256 of the embedded text and the model id), else
@@ -21,10 +23,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import MappingProxyType
 
-import faiss
 import numpy as np
 
-from index.config import ChunkerConfig
+from index.config import ChunkerConfig, VectorConfig
 from index.documents.chunk import Chunk, chunk_document
 from index.documents.corpus import Document
 from index.documents.passage import passage_text
@@ -33,7 +34,7 @@ from index.errors import ChunkingError
 from index.ingest.lexical import cached_lexical
 from index.storage.cache import PassageCache
 from index.storage.lexical import lexical_from_terms
-from index.storage.snapshot import IndexSnapshot, create_snapshot
+from index.storage.snapshot import FORMAT_VERSION, IndexSnapshot, create_snapshot
 
 __all__ = [
     "UpdateStats",
@@ -60,8 +61,10 @@ def update_snapshot(
     cache: PassageCache,
     *,
     corpus_hash: str,
+    vector_config: VectorConfig | None = None,
 ) -> tuple[IndexSnapshot, UpdateStats]:
-    """The snapshot of `documents`, reusing every chunk of `old` whose document is unchanged."""
+    """The snapshot of `documents`, reusing every chunk of `old` whose document is unchanged;
+    the vector index changes type when `vector_config` calls for another at the new size."""
     old_docs: Mapping[str, Document] = old.documents if old is not None else {}
     by_id = {d.id: d for d in documents}
     unchanged = {i for i, d in by_id.items() if old_docs.get(i) == d}
@@ -85,14 +88,15 @@ def update_snapshot(
             chunker=chunker.as_dict(),
             corpus_hash="",
             lexical=lexical_from_terms([], []),
+            vector_config=vector_config,
         )
-    index = faiss.clone_index(old.faiss_index)
-    if removed:
-        index.remove_ids(np.asarray(removed, dtype=np.int64))  # type: ignore[arg-type]
-    if added:
-        index.add_with_ids(vectors, np.asarray([c.id for c in added], dtype=np.int64))
+    index = old.faiss_index.updated(
+        removed, [c.id for c in added], vectors, vector_config or VectorConfig()
+    )
     manifest = dataclasses.replace(
         old.manifest,
+        vectors=index.spec.to_json(),
+        format_version=FORMAT_VERSION,
         corpus_hash=corpus_hash,
         chunk_count=len(all_chunks),
         document_count=len(documents),

@@ -4,7 +4,8 @@ Layout of an index directory::
 
     INDEX_DIR/current -> builds/<build-id>     (symlink, swapped atomically)
     INDEX_DIR/builds/<build-id>/manifest.json  model, dimension, chunker, corpus hash, versions
-    INDEX_DIR/builds/<build-id>/faiss.index    IndexIDMap2(IndexFlatIP) on normalised vectors
+    INDEX_DIR/builds/<build-id>/faiss.index    the vectors (`index.storage.vectors`: exact
+                                               or IVF by their number; memory-mapped on load)
     INDEX_DIR/builds/<build-id>/chunks.jsonl   one chunk per line, in FAISS id order
     INDEX_DIR/builds/<build-id>/documents.jsonl  the documents the chunks cite (text included)
     INDEX_DIR/builds/<build-id>/bm25/          the BM25 index of the chunks (bm25s files)
@@ -38,15 +39,18 @@ from typing import Any
 import faiss
 import numpy as np
 
+from index.config import VectorConfig
 from index.documents.chunk import Chunk
 from index.documents.corpus import Document
 from index.embedding.base import Vectors
 from index.errors import IndexMismatchError, IndexNotFoundError
 from index.storage.files import exclusive_lock, fsync_dir, fsync_file
 from index.storage.lexical import LexicalIndex
+from index.storage.vectors import VectorIndex, VectorSpec, build_vectors, load_vectors
 
 __all__ = [
     "FORMAT_VERSION",
+    "READABLE_FORMATS",
     "IndexManifest",
     "IndexSnapshot",
     "LexicalBuilder",
@@ -59,7 +63,10 @@ __all__ = [
 ]
 
 # 2: chunks carry regions; the build holds a BM25 index (bm25/).
-FORMAT_VERSION = 2
+# 3: the manifest names the vector index (`vectors`); a build of format 2 is exact.
+FORMAT_VERSION = 3
+READABLE_FORMATS = (2, 3)
+_READABLE = " and ".join(map(str, READABLE_FORMATS))
 CURRENT = "current"
 BUILDS = "builds"
 LEXICAL_DIR = "bm25"
@@ -86,12 +93,19 @@ class IndexManifest:
     build_time: str
     versions: Mapping[str, str]
     format_version: int = FORMAT_VERSION
+    # `VectorSpec.to_json` of the vector index; builds of format 2 have none and are exact.
+    vectors: Mapping[str, Any] = field(default_factory=lambda: VectorSpec().to_json())
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["chunker"] = dict(self.chunker)
         data["versions"] = dict(self.versions)
+        data["vectors"] = dict(self.vectors)
         return data
+
+    @property
+    def vector_spec(self) -> VectorSpec:
+        return VectorSpec.from_json(self.vectors)
 
 
 @dataclass(frozen=True)
@@ -103,7 +117,7 @@ class IndexSnapshot:
     """
 
     manifest: IndexManifest
-    faiss_index: Any = field(repr=False)
+    faiss_index: VectorIndex = field(repr=False)
     chunks: Mapping[int, Chunk] = field(repr=False)
     documents: Mapping[str, Document] = field(repr=False)
     lexical: LexicalIndex = field(repr=False)
@@ -125,16 +139,15 @@ def create_snapshot(
     chunker: Mapping[str, Any],
     corpus_hash: str,
     lexical: LexicalIndex,
+    vector_config: VectorConfig | None = None,
 ) -> IndexSnapshot:
-    """Put `vectors[i]` under `chunks[i].id` in a fresh inner-product index; `lexical` is
-    the BM25 index of the same chunks."""
+    """Put `vectors[i]` under `chunks[i].id` in a fresh inner-product index of the type
+    `vector_config` picks for their number; `lexical` is the BM25 index of the same chunks."""
     if vectors.ndim != 2 or vectors.shape[0] != len(chunks):
         raise ValueError(f"{len(chunks)} chunks but vectors of shape {vectors.shape}")
     dim = int(vectors.shape[1])
-    faiss_index = faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
-    if chunks:
-        ids = np.fromiter((c.id for c in chunks), dtype=np.int64, count=len(chunks))
-        faiss_index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids)
+    ids = np.fromiter((c.id for c in chunks), dtype=np.int64, count=len(chunks))
+    faiss_index = build_vectors(ids, vectors, vector_config or VectorConfig())
     manifest = IndexManifest(
         model_id=model_id,
         dim=dim,
@@ -144,6 +157,7 @@ def create_snapshot(
         document_count=len(documents),
         build_time=datetime.now(UTC).isoformat(timespec="seconds"),
         versions=_versions(),
+        vectors=faiss_index.spec.to_json(),
     )
     return IndexSnapshot(
         manifest=manifest,
@@ -188,8 +202,11 @@ def read_manifest(index_dir: Path) -> IndexManifest:
     return _read_manifest(build_dir)
 
 
-def load_index(index_dir: Path, *, rebuild_lexical: LexicalBuilder | None = None) -> IndexSnapshot:
-    """Load the current build of `index_dir` into memory.
+def load_index(
+    index_dir: Path, *, rebuild_lexical: LexicalBuilder | None = None, mmap: bool = True
+) -> IndexSnapshot:
+    """Load the current build of `index_dir`, its vectors memory-mapped unless `mmap` is
+    False (`index.storage.vectors.load_vectors`).
 
     A build without a BM25 index of the current analysis version (`LEXICAL_VERSION`), or
     with one of other chunks, gets `rebuild_lexical(chunks, documents)` in memory; without
@@ -197,12 +214,12 @@ def load_index(index_dir: Path, *, rebuild_lexical: LexicalBuilder | None = None
     """
     build_dir = _current(index_dir)
     manifest = _read_manifest(build_dir)
-    if manifest.format_version != FORMAT_VERSION:
+    if manifest.format_version not in READABLE_FORMATS:
         raise IndexMismatchError(
             f"The index at {index_dir} has format {manifest.format_version}; this version reads "
-            f"format {FORMAT_VERSION}. Rebuild it: clustersearch build --force"
+            f"formats {_READABLE}. Rebuild it: clustersearch build --force"
         )
-    faiss_index, chunks, documents = _read_build(build_dir)
+    faiss_index, chunks, documents = _read_build(build_dir, manifest, mmap=mmap)
     if faiss_index.ntotal != len(chunks) or len(chunks) != manifest.chunk_count:
         raise IndexNotFoundError(
             f"The index at {build_dir} is inconsistent ({faiss_index.ntotal} vectors, "
@@ -227,10 +244,12 @@ def load_index(index_dir: Path, *, rebuild_lexical: LexicalBuilder | None = None
     )
 
 
-def _read_build(build_dir: Path) -> tuple[Any, list[Chunk], list[Document]]:
-    """The FAISS index, the chunks and the documents saved in `build_dir`."""
+def _read_build(
+    build_dir: Path, manifest: IndexManifest, *, mmap: bool
+) -> tuple[VectorIndex, list[Chunk], list[Document]]:
+    """The vector index, the chunks and the documents saved in `build_dir`."""
     try:
-        faiss_index = faiss.read_index(str(build_dir / "faiss.index"))
+        faiss_index = load_vectors(build_dir / "faiss.index", manifest.vector_spec, mmap=mmap)
         chunks = [
             Chunk(**{**row, "regions": tuple(row["regions"])})
             for row in _read_jsonl(build_dir / "chunks.jsonl")
@@ -254,8 +273,8 @@ def check_compatible(
 ) -> None:
     """Raise `IndexMismatchError` unless the index was built with this model and chunker."""
     problems = []
-    if manifest.format_version != FORMAT_VERSION:
-        problems.append(f"format {manifest.format_version} (this version reads {FORMAT_VERSION})")
+    if manifest.format_version not in READABLE_FORMATS:
+        problems.append(f"format {manifest.format_version} (this version reads {_READABLE})")
     if manifest.model_id != model_id:
         problems.append(f"model {manifest.model_id!r} (settings say {model_id!r})")
     if dict(manifest.chunker) != dict(chunker):
@@ -268,7 +287,7 @@ def check_compatible(
 
 
 def _write_build(snapshot: IndexSnapshot, build_dir: Path) -> None:
-    faiss.write_index(snapshot.faiss_index, str(build_dir / "faiss.index"))
+    snapshot.faiss_index.save(build_dir / "faiss.index")
     # _row, not dataclasses.asdict (which deep-copies): saving 10,000 chunks
     # after an incremental update took 0.3 s in asdict alone.
     _write_jsonl(build_dir / "chunks.jsonl", (_row(c) for c in snapshot.chunks.values()))

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.config import ChunkerConfig
+from index.config import ChunkerConfig, VectorConfig
 from index.documents.chunk import Chunk
 from index.documents.corpus import Document
 from index.embedding.base import normalise
@@ -22,6 +22,7 @@ from index.storage.snapshot import (
     read_manifest,
     save_index,
 )
+from index.storage.vectors import VectorSpec
 from index.text.analysis import query_analysis
 
 DOC = Document(id="d", title="T", language="de", source="s.txt", text="alpha beta gamma",
@@ -190,9 +191,63 @@ def test_a_build_without_a_usable_bm25_index_needs_a_rebuild(tmp_path: Path, dam
 def test_old_format_is_refused_with_rebuild_message(tmp_path: Path) -> None:
     save_index(snapshot(), tmp_path)
     manifest = tmp_path / "current" / "manifest.json"
-    manifest.write_text(manifest.read_text().replace('"format_version": 2', '"format_version": 1'))
-    with pytest.raises(IndexMismatchError, match=r"format 1; this version reads format 2.*--force"):
+    manifest.write_text(manifest.read_text().replace('"format_version": 3', '"format_version": 1'))
+    with pytest.raises(
+        IndexMismatchError, match=r"format 1; this version reads formats 2 and 3.*--force"
+    ):
         load_index(tmp_path)
-    with pytest.raises(IndexMismatchError, match=r"format 1 \(this version reads 2\)"):
+    with pytest.raises(IndexMismatchError, match=r"format 1 \(this version reads 2 and 3\)"):
         check_compatible(read_manifest(tmp_path), model_id="m",
                          chunker=ChunkerConfig().as_dict(), index_dir=tmp_path)  # fmt: skip
+
+
+def test_format_2_build_reads_as_exact(tmp_path: Path) -> None:
+    """A build of format 2 has no `vectors` in its manifest and an exact IDMap2 index."""
+    build = save_index(snapshot(), tmp_path)
+    data = json.loads((build / "manifest.json").read_text())
+    del data["vectors"]
+    (build / "manifest.json").write_text(json.dumps({**data, "format_version": 2}))
+    loaded = load_index(tmp_path)
+    assert loaded.manifest.format_version == 2
+    assert loaded.faiss_index.spec == VectorSpec()
+    check_compatible(loaded.manifest, model_id="m", chunker=ChunkerConfig().as_dict(),
+                     index_dir=tmp_path)  # fmt: skip
+    assert loaded.faiss_index.search(VECTORS[2:3], 1)[1].tolist() == [[33]]
+
+
+MANY_DOC = Document(id="many", title="M", language="en", source="m.txt",
+                    text=" ".join(f"w{i:03d}" for i in range(300)))  # fmt: skip
+MANY = [
+    Chunk(
+        id=100 + i,
+        document_id="many",
+        ordinal=i,
+        start=5 * i,
+        end=5 * i + 4,
+        text=f"w{i:03d}",
+        section=None,
+    )
+    for i in range(300)
+]
+MANY_VECTORS = normalise(np.random.default_rng(3).standard_normal((300, 8)).astype(np.float32))
+SMALL = VectorConfig(exact_max=100, nprobe=2)
+
+
+@pytest.mark.parametrize("mmap", [True, False])
+def test_approximate_index_round_trips_with_its_manifest(tmp_path: Path, mmap: bool) -> None:
+    snap = create_snapshot(
+        MANY, MANY_VECTORS, [MANY_DOC], model_id="m", chunker={}, corpus_hash="h",
+        lexical=lexical_from_terms([c.id for c in MANY], [[c.text] for c in MANY]),
+        vector_config=SMALL,
+    )  # fmt: skip
+    assert snap.manifest.vectors == {"factory": "IVF4,SQ8", "nprobe": 2, "train_size": 256,
+                                     "seed": 1234}  # fmt: skip
+    save_index(snap, tmp_path)
+    on_disk = json.loads((tmp_path / "current" / "manifest.json").read_text())
+    assert on_disk["vectors"] == snap.manifest.vectors and on_disk["format_version"] == 3
+    loaded = load_index(tmp_path, mmap=mmap)
+    assert loaded.manifest == snap.manifest
+    assert loaded.faiss_index.mapped is mmap
+    assert loaded.faiss_index.faiss_index.nprobe == 2
+    _, ids = loaded.faiss_index.search(MANY_VECTORS[:20], 1)
+    assert ids[:, 0].tolist() == [c.id for c in MANY[:20]]

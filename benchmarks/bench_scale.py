@@ -1,0 +1,314 @@
+"""What an index of 10,000 to 1,000,000 passages costs on this machine.
+
+The text is real: the paragraphs of Debian's reference manual in English and German
+(apt-get install debian-reference-en debian-reference-de), recombined by a seeded random
+draw into documents of about 2,500 characters (each of one language, so a language filter
+admits about half). The vectors are NOT a model's: a hashing stand-in (signed feature
+hashing of the words into 512 dimensions, the default model's width) makes them, so the
+figures are the index's costs (FAISS, BM25, chunk store, corpus manifest), not the model's
+embedding time and not retrieval quality.
+
+For each size, in a fresh process (so peak RSS is that size's), through the public API:
+write the corpus (documents/ and manifest.toml), `build_index` it; in two more fresh
+processes load it (start-up: seconds and RSS growth of `load_index`, then after 20 queries),
+once with the vectors memory-mapped (the default) and once read into memory; warm a
+`Searcher`; hybrid queries (fragments of the manual's paragraphs) without and with a
+language filter, p50/p99; `Library.add`, `replace` and `remove` of one document; disk bytes
+of the build and of faiss.index per vector; peak RSS of the building process.
+
+Usage: .venv/bin/python benchmarks/bench_scale.py [--sizes 10000,100000] [--queries 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import numpy as np
+
+from index import (
+    ChunkerConfig,
+    Document,
+    Library,
+    Searcher,
+    Upload,
+    build_index,
+    chunk_corpus,
+    current_build,
+    load_index,
+)
+from index.embedding.base import Vectors
+from index.storage.snapshot import load_index as load_stored
+
+_WORD = re.compile(r"\w+")
+DOC_CHARS = 2500
+
+
+class HashingEmbedder:
+    """STAND-IN, not a model: signed feature hashing of lower-cased words into 512 floats."""
+
+    model_id = "hashing-stand-in-512"
+    dim = 512
+
+    def __init__(self) -> None:
+        self._slots: dict[str, tuple[int, float]] = {}
+
+    def _slot(self, word: str) -> tuple[int, float]:
+        slot = self._slots.get(word)
+        if slot is None:
+            h = zlib.crc32(word.encode())
+            slot = self._slots[word] = (h % self.dim, 1.0 if h & 1 << 31 else -1.0)
+        return slot
+
+    def _encode(self, texts: Sequence[str]) -> Vectors:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in _WORD.findall(text.lower()):
+                col, sign = self._slot(word)
+                out[row, col] += sign
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        return out / norms
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts)
+
+
+def paragraphs(manual: Path) -> dict[str, list[list[str]]]:
+    """Language → chapters → their distinct paragraphs of at least 40 characters."""
+    out: dict[str, list[list[str]]] = {"en": [], "de": []}
+    for lang in out:
+        for path in sorted(manual.glob(f"*.{lang}.html")):
+            root = lxml.html.parse(str(path)).getroot()
+            texts = (" ".join(el.text_content().split()) for el in root.iter("p", "li", "dd"))
+            out[lang].append(list(dict.fromkeys(t for t in texts if len(t) >= 40)))
+    return out
+
+
+def documents(manual: Path, passages: int, seed: int = 3) -> list[tuple[str, str, str]]:
+    """(id, language, text) of documents that cut into about `passages` passages (the
+    passages per document measured on 200 of them)."""
+    chapters = paragraphs(manual)
+    pilot = _draw(chapters, 200, seed)
+    cut = chunk_corpus(
+        [Document(id=i, title=i, language=lang, source="pilot", text=text)
+         for i, lang, text in pilot],
+        ChunkerConfig(),
+    )  # fmt: skip
+    return _draw(chapters, round(passages * len(pilot) / len(cut)), seed)
+
+
+def _draw(
+    chapters: dict[str, list[list[str]]], count: int, seed: int
+) -> list[tuple[str, str, str]]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(count):
+        lang = "en" if i % 2 else "de"
+        chapter = rng.choice([c for c in chapters[lang] if c])
+        parts: list[str] = []
+        while sum(map(len, parts)) < DOC_CHARS:
+            parts.append(rng.choice(chapter))
+        out.append((f"doc{i:07d}", lang, "\n\n".join(parts)))
+    return out
+
+
+def write_corpus(corpus_dir: Path, docs: Sequence[tuple[str, str, str]]) -> None:
+    """The documents as files and the corpus manifest listing them."""
+    (corpus_dir / "documents").mkdir(parents=True)
+    lines = []
+    for doc_id, lang, text in docs:
+        (corpus_dir / "documents" / f"{doc_id}.txt").write_text(text, encoding="utf-8")
+        lines += [
+            "[[documents]]",
+            f'id = "{doc_id}"',
+            f'file = "{doc_id}.txt"',
+            f'title = "Debian reference, recombined {doc_id}"',
+            f'language = "{lang}"',
+            f'source = "debian-reference-{lang}"',
+            "regions = []",
+            "",
+        ]
+    (corpus_dir / "manifest.toml").write_text("\n".join(lines), encoding="utf-8")
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now, in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def percentiles(seconds: Sequence[float]) -> tuple[float, float]:
+    ms = np.asarray(seconds) * 1000
+    return float(np.percentile(ms, 50)), float(np.percentile(ms, 99))
+
+
+def queries(docs: Sequence[tuple[str, str, str]], count: int, seed: int = 5) -> list[str]:
+    """Six to ten consecutive words of random documents: keyword-like queries."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        words = rng.choice(docs)[2].split()
+        start = rng.randrange(max(1, len(words) - 10))
+        out.append(" ".join(words[start : start + rng.randint(6, 10)]))
+    return out
+
+
+def run_size(manual: Path, passages: int, query_count: int, work: Path) -> dict[str, Any]:
+    """Every figure of one size; runs in its own process."""
+    embedder = HashingEmbedder()
+    docs = documents(manual, passages)
+    write_corpus(work / "corpus", docs)
+    started = time.perf_counter()
+    build_index(work / "corpus", work / "index", embedder, ChunkerConfig())
+    figures: dict[str, Any] = {"documents": len(docs), "build_s": time.perf_counter() - started}
+    for mmap in (1, 0):
+        command = [sys.executable, __file__, "--load", str(work / "index"), "--mmap", str(mmap),
+                   "--manual", str(manual)]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        figures[f"start_mmap{mmap}"] = json.loads(done.stdout.strip().splitlines()[-1])
+    snapshot = load_index(work / "index")
+    started = time.perf_counter()
+    searcher = Searcher(snapshot, embedder).warm()
+    figures["warm_s"] = time.perf_counter() - started
+    figures["passages"] = len(snapshot.chunks)
+    figures["vectors"] = dict(snapshot.manifest.vectors)
+    for label, lang in (("query", None), ("query_de", "de")):
+        times = []
+        for text in queries(docs, query_count):
+            started = time.perf_counter()
+            searcher.search(text, 10, lang=lang)
+            times.append(time.perf_counter() - started)
+        figures[label] = percentiles(times)
+    figures["rss_after_queries_mb"] = rss_mb()
+    figures.update(library_writes(work, snapshot, embedder))
+    build_dir = work / "index" / "current"
+    files = [p for p in build_dir.resolve().rglob("*") if p.is_file()]
+    figures["disk_bytes"] = sum(p.stat().st_size for p in files)
+    vector_bytes = (build_dir / "faiss.index").stat().st_size
+    figures["bytes_per_vector"] = vector_bytes / max(1, figures["passages"])
+    figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return figures
+
+
+def start_up(index_dir: Path, mmap: bool) -> dict[str, float]:
+    """Seconds and RSS growth (MB) of loading the index in this fresh process, and RSS
+    growth after 20 queries (vectors memory-mapped or read into memory)."""
+    embedder = HashingEmbedder()
+    before = rss_mb()
+    started = time.perf_counter()
+    snapshot = load_stored(index_dir, mmap=mmap)
+    out = {"load_s": time.perf_counter() - started, "load_rss_mb": rss_mb() - before}
+    searcher = Searcher(snapshot, embedder)
+    texts = [
+        c.text[:80] for c in list(snapshot.chunks.values())[:: max(1, len(snapshot.chunks) // 20)]
+    ]
+    for text in texts[:20]:
+        searcher.search(text, 10)
+    out["queried_rss_mb"] = rss_mb() - before
+    return out
+
+
+def library_writes(work: Path, snapshot: Any, embedder: HashingEmbedder) -> dict[str, float]:
+    """Seconds to add, replace and remove one document of four passages."""
+    library = Library(work / "corpus", work / "index", embedder, ChunkerConfig())
+    build = current_build(work / "index")
+    assert build is not None
+    library.use_snapshot(build, snapshot)
+    text = "\n\n".join(
+        f"Abschnitt {i}. Der Paketmanager apt holt im Jahr {2020 + i} die Pakete aus {i + 2} "
+        "Quellen; aptitude und dpkg zeigen, welche Version installiert ist und warum." * 3
+        for i in range(4)
+    )
+    out = {}
+    started = time.perf_counter()
+    added = library.add([Upload(text.encode(), "neu.txt", language="de", regions=())])
+    out["add_s"] = time.perf_counter() - started
+    doc_id = added.changes[0].id
+    started = time.perf_counter()
+    library.replace(doc_id, Upload(text.replace("Quellen", "Spiegeln").encode(), "neu.txt"))
+    out["replace_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    library.remove(doc_id)
+    out["remove_s"] = time.perf_counter() - started
+    return out
+
+
+def print_table(rows: Sequence[dict[str, Any]]) -> None:
+    print(
+        "| passages | docs | index | build s | add s | replace s | remove s | query p50/p99 ms | "
+        "query lang=de p50/p99 ms | load_index s mmap/read | RSS after load MB mmap/read | "
+        "RSS after 20 queries MB mmap/read | warm s | peak RSS MB | disk MB | faiss B/vector |"
+    )
+    print("|" + "---|" * 16)
+    for r in rows:
+        v, m, n = r["vectors"], r["start_mmap1"], r["start_mmap0"]
+        kind = v["factory"] + (f" nprobe {v['nprobe']}" if v["nprobe"] else "")
+        print(
+            f"| {r['passages']} | {r['documents']} | {kind} | {r['build_s']:.1f} | "
+            f"{r['add_s']:.2f} | {r['replace_s']:.2f} | {r['remove_s']:.2f} | "
+            f"{r['query'][0]:.1f}/{r['query'][1]:.1f} | "
+            f"{r['query_de'][0]:.1f}/{r['query_de'][1]:.1f} | "
+            f"{m['load_s']:.2f}/{n['load_s']:.2f} | "
+            f"{m['load_rss_mb']:.0f}/{n['load_rss_mb']:.0f} | "
+            f"{m['queried_rss_mb']:.0f}/{n['queried_rss_mb']:.0f} | "
+            f"{r['warm_s']:.1f} | {r['peak_rss_mb']:.0f} | "
+            f"{r['disk_bytes'] / 1e6:.0f} | {r['bytes_per_vector']:.0f} |"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--manual", type=Path, default=Path("/usr/share/debian-reference"))
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--load", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--mmap", type=int, default=1, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if not list(args.manual.glob("*.de.html")):
+        print("apt-get install debian-reference-en debian-reference-de", file=sys.stderr)
+        return 2
+    if args.load:
+        print(json.dumps(start_up(args.load, bool(args.mmap))))
+        return 0
+    if args.one:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(json.dumps(run_size(args.manual, args.one, args.queries, Path(tmp))))
+        return 0
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"Hashing STAND-IN embedder (not a model), {os.cpu_count()} cores, load {load}")
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        command = [sys.executable, __file__, "--one", str(size), "--queries", str(args.queries),
+                   "--manual", str(args.manual)]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            print(f"{size}: failed ({done.returncode}): {done.stderr[-2000:]}", flush=True)
+            continue
+        rows.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        print(json.dumps(rows[-1]), flush=True)
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,218 @@
+"""The passage vectors: one FAISS index, chosen by how many vectors it holds.
+
+Up to `VectorConfig.exact_max` vectors the index is exact (`IDMap2,Flat`: inner product over
+every vector); above, an inverted-file index of 8-bit codes (`IVF<lists>,SQ8`) that searches
+`nprobe` of its lists. Both keep the chunk ids themselves and remove vectors in place, so an
+update adds and removes only the vectors of the documents it changes.
+
+`VectorIndex.search` takes what `faiss.Index.search` takes, including a plain
+`faiss.SearchParameters(sel=...)` filter, which an IVF index would refuse: it is turned into
+the IVF's own parameters with the index's `nprobe`. A filtered search that fills fewer than
+`k` places from the probed lists (a filter that keeps few vectors) is repeated over every
+list, so a filter never loses vectors it admits for want of probing.
+
+A saved index is loaded memory-mapped (`faiss.IO_FLAG_MMAP_IFC`): the codes stay in the
+page cache instead of being copied into the process. A mapped index is never changed:
+`updated` copies it into memory first.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from index.config import VectorConfig
+from index.embedding.base import Vectors
+
+__all__ = [
+    "EXACT",
+    "VectorIndex",
+    "VectorSpec",
+    "build_vectors",
+    "choose_spec",
+    "load_vectors",
+]
+
+EXACT = "IDMap2,Flat"
+# faiss asks for this many training vectors per IVF list at least.
+_MIN_TRAIN_PER_LIST = 39
+
+Ids = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True, slots=True)
+class VectorSpec:
+    """How a vector index was made: its `faiss.index_factory` string and, for an IVF index,
+    the lists searched per query, the training sample size and the seed. Kept in the
+    build's manifest."""
+
+    factory: str = EXACT
+    nprobe: int = 0
+    train_size: int = 0
+    seed: int = 0
+
+    @property
+    def exact(self) -> bool:
+        return self.factory == EXACT
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> VectorSpec:
+        return cls(**data)
+
+
+def choose_spec(count: int, config: VectorConfig) -> VectorSpec:
+    """The index for `count` vectors: exact up to `config.exact_max`, else IVF with about
+    `lists_per_sqrt`·√count lists (a power of two, each with enough training vectors)."""
+    if count <= config.exact_max:
+        return VectorSpec()
+    wanted = min(config.lists_per_sqrt * math.sqrt(count), count / _MIN_TRAIN_PER_LIST)
+    lists = 2 ** max(0, round(math.log2(max(wanted, 1.0))))
+    while lists > 1 and lists * _MIN_TRAIN_PER_LIST > count:
+        lists //= 2
+    return VectorSpec(
+        factory=f"IVF{lists},{config.encoding}",
+        nprobe=min(config.nprobe, lists),
+        train_size=min(count, lists * config.train_per_list),
+        seed=config.seed,
+    )
+
+
+class VectorIndex:
+    """A FAISS index of chunk vectors under chunk ids, searched like a `faiss.Index`."""
+
+    __slots__ = ("_index", "mapped", "spec")
+
+    def __init__(self, index: Any, spec: VectorSpec, *, mapped: bool = False) -> None:
+        self._index = index
+        self.spec = spec
+        self.mapped = mapped
+        if not spec.exact:
+            index.nprobe = spec.nprobe
+
+    @property
+    def ntotal(self) -> int:
+        return int(self._index.ntotal)
+
+    @property
+    def d(self) -> int:
+        return int(self._index.d)
+
+    @property
+    def faiss_index(self) -> Any:
+        """The FAISS index itself (read it; change it only through `updated`)."""
+        return self._index
+
+    def search(
+        self, x: Vectors, k: int, *, params: Any = None
+    ) -> tuple[npt.NDArray[np.float32], Ids]:
+        """The `k` best (scores, ids) of each row of `x`; -1 fills places nothing filled."""
+        if self.spec.exact:
+            return self._index.search(x, k, params=params)  # type: ignore[no-any-return]
+        selector = params.sel if params is not None else None
+        scores, ids = self._search_ivf(x, k, selector, self.spec.nprobe)
+        lists = int(self._index.nlist)
+        if self.spec.nprobe < lists and bool((ids < 0).any()) and k <= self.ntotal:
+            scores, ids = self._search_ivf(x, k, selector, lists)
+        return scores, ids
+
+    def _search_ivf(
+        self, x: Vectors, k: int, selector: Any, nprobe: int
+    ) -> tuple[npt.NDArray[np.float32], Ids]:
+        ivf = faiss.SearchParametersIVF(sel=selector, nprobe=nprobe)  # type: ignore[call-arg]
+        return self._index.search(x, k, params=ivf)  # type: ignore[no-any-return]
+
+    def reconstruct(self, chunk_id: int) -> Vectors:
+        """The stored vector of `chunk_id` (decoded from its codes for an IVF index)."""
+        return self._index.reconstruct(int(chunk_id))  # type: ignore[no-any-return]
+
+    def updated(
+        self, remove: Sequence[int], ids: Sequence[int], vectors: Vectors, config: VectorConfig
+    ) -> VectorIndex:
+        """A new index without the vectors of `remove` and with `vectors` under `ids`; this
+        one is not changed. If the new count calls for another index type than this one's,
+        the new index is built afresh from the kept vectors (decoded ones, for IVF) and the
+        new ones."""
+        count = self.ntotal - len(remove) + len(ids)
+        spec = choose_spec(count, config)
+        if spec.factory != self.spec.factory:
+            return self._rebuilt(remove, ids, vectors, config)
+        index = self._copy()
+        if remove:
+            index.remove_ids(np.asarray(remove, dtype=np.int64))
+        if ids:
+            index.add_with_ids(_float32(vectors), np.asarray(ids, dtype=np.int64))
+        return VectorIndex(index, self.spec)
+
+    def _copy(self) -> Any:
+        if self.mapped:
+            return faiss.deserialize_index(faiss.serialize_index(self._index))
+        return faiss.clone_index(self._index)
+
+    def _rebuilt(
+        self, remove: Sequence[int], ids: Sequence[int], vectors: Vectors, config: VectorConfig
+    ) -> VectorIndex:
+        gone = set(remove)
+        kept = np.asarray([i for i in self.ids() if i not in gone], dtype=np.int64)
+        old = (
+            self._index.reconstruct_batch(kept)
+            if len(kept)
+            else np.zeros((0, self.d), dtype=np.float32)
+        )
+        all_ids = np.concatenate([kept, np.asarray(ids, dtype=np.int64)])
+        return build_vectors(all_ids, np.vstack([old, _float32(vectors)]), config)
+
+    def ids(self) -> list[int]:
+        """Every chunk id in the index."""
+        if self.spec.exact:
+            return faiss.vector_to_array(self._index.id_map).tolist()  # type: ignore[no-any-return]
+        invlists = self._index.invlists
+        out: list[int] = []
+        for lst in range(invlists.nlist):
+            size = invlists.list_size(lst)
+            if size:
+                ptr = invlists.get_ids(lst)
+                out.extend(faiss.rev_swig_ptr(ptr, size).tolist())
+                invlists.release_ids(lst, ptr)
+        return out
+
+    def save(self, path: Path) -> None:
+        faiss.write_index(self._index, str(path))
+
+
+def build_vectors(ids: Ids | Sequence[int], vectors: Vectors, config: VectorConfig) -> VectorIndex:
+    """`vectors[i]` under `ids[i]` in the index `choose_spec` picks for their number; an IVF
+    index is trained on a seeded sample, so the same vectors make the same index."""
+    if vectors.ndim != 2 or vectors.shape[0] != len(ids):
+        raise ValueError(f"{len(ids)} ids but vectors of shape {vectors.shape}")
+    data = _float32(vectors)
+    spec = choose_spec(len(ids), config)
+    index: Any = faiss.index_factory(int(data.shape[1]), spec.factory, faiss.METRIC_INNER_PRODUCT)
+    if not spec.exact:
+        rng = np.random.default_rng(spec.seed)
+        sample = np.sort(rng.choice(len(ids), size=spec.train_size, replace=False))
+        index.cp.seed = spec.seed
+        index.train(data[sample])
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
+    if len(ids):
+        index.add_with_ids(data, np.asarray(ids, dtype=np.int64))
+    return VectorIndex(index, spec)
+
+
+def load_vectors(path: Path, spec: VectorSpec, *, mmap: bool = True) -> VectorIndex:
+    """The index saved at `path`, memory-mapped unless `mmap` is False."""
+    flags = faiss.IO_FLAG_MMAP_IFC if mmap else 0
+    return VectorIndex(faiss.read_index(str(path), flags), spec, mapped=mmap)
+
+
+def _float32(vectors: Vectors) -> Vectors:
+    return np.ascontiguousarray(vectors, dtype=np.float32)

@@ -1,0 +1,100 @@
+"""Updates of an approximate (IVF) vector index keep exactly the live chunks searchable."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from index.config import ChunkerConfig, VectorConfig
+from index.documents.corpus import Document
+from index.documents.passage import passage_text
+from index.embedding.base import Vectors
+from index.ingest.build import build_snapshot
+from index.ingest.update import update_snapshot
+from index.storage.cache import PassageCache
+from index.storage.snapshot import IndexSnapshot, load_index, save_index
+from index.storage.vectors import EXACT
+
+# 50 vectors and more go to IVF: the corpus below has a few hundred chunks.
+SMALL = VectorConfig(exact_max=50, nprobe=1)
+WORDS = [f"wort{i}" for i in range(400)]
+
+
+class HashEmbedder:
+    """Random unit vectors seeded by the text: a fast stand-in, the model is not under test."""
+
+    model_id = "hash-stand-in"
+    dim = 16
+
+    def _encode(self, texts: Sequence[str]) -> Vectors:
+        rows = [
+            np.random.default_rng(list(hashlib.sha256(t.encode()).digest())).standard_normal(16)
+            for t in texts
+        ]
+        vectors = np.asarray(rows, dtype=np.float32).reshape(len(texts), self.dim)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._encode(texts)
+
+
+def _document(n: int, salt: str = "") -> Document:
+    sentences = [
+        f"Satz {j} von {n}{salt} nennt {' '.join(WORDS[(n * 7 + j * k) % 400] for k in range(9))}."
+        for j in range(40)
+    ]
+    text = " ".join(sentences)
+    return Document(id=f"doc{n}", title=f"D{n}", language="de", source=f"{n}.txt", text=text)
+
+
+def _assert_live_chunks_searchable(
+    snapshot: IndexSnapshot, embedder: HashEmbedder, factory: str = "IVF4,SQ8"
+) -> None:
+    """Every chunk of the snapshot finds itself first; the index holds no other vector."""
+    index = snapshot.faiss_index
+    assert index.spec.factory == factory == snapshot.manifest.vectors["factory"]
+    assert sorted(index.ids()) == sorted(snapshot.chunks)
+    chunks = list(snapshot.chunks.values())
+    texts = [passage_text(c, snapshot.documents[c.document_id]) for c in chunks]
+    _, ids = index.search(embedder.encode_passages(texts), 1)
+    assert ids[:, 0].tolist() == [c.id for c in chunks]
+
+
+def test_add_replace_remove_on_ivf(tmp_path: Path) -> None:
+    embedder = HashEmbedder()
+    documents = [_document(n) for n in range(30)]
+    built = build_snapshot(documents, embedder, ChunkerConfig(), corpus_hash="a",
+                           vector_config=SMALL)  # fmt: skip
+    assert built.manifest.vectors["factory"] == "IVF4,SQ8"
+    _assert_live_chunks_searchable(built, embedder)
+    save_index(built, tmp_path / "index")
+    loaded = load_index(tmp_path / "index")
+    assert loaded.faiss_index.mapped
+
+    changed = [_document(20), replace(_document(3, salt="neu")), *documents[4:], *documents[:3]]
+    cache = PassageCache(tmp_path / "cache.sqlite")
+    updated, stats = update_snapshot(
+        loaded, changed, embedder, ChunkerConfig(), cache, corpus_hash="b", vector_config=SMALL
+    )
+    gone = [c.id for c in built.chunks.values() if c.document_id == "doc3"]
+    assert stats.removed == len(gone) and stats.added == updated.manifest.chunk_count - stats.kept
+    assert not set(gone) & set(updated.chunks)
+    assert updated.manifest.vectors == built.manifest.vectors
+    assert updated.faiss_index.ntotal == len(updated.chunks) == updated.manifest.chunk_count
+    _assert_live_chunks_searchable(updated, embedder)
+    assert loaded.faiss_index.ntotal == len(built.chunks)  # the served snapshot is unchanged
+
+    removed, _ = update_snapshot(
+        updated, changed[:5], embedder, ChunkerConfig(), cache, corpus_hash="c",
+        vector_config=SMALL,
+    )  # fmt: skip
+    # Five documents have fewer than 50 chunks: the index is exact again.
+    _assert_live_chunks_searchable(removed, embedder, EXACT)
+    assert {c.document_id for c in removed.chunks.values()} == {d.id for d in changed[:5]}

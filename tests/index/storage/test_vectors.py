@@ -1,0 +1,118 @@
+"""The vector index: its type by size, seeded training, filters, updates, memory mapping."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+import pytest
+
+from index.config import VectorConfig
+from index.embedding.base import normalise
+from index.storage.vectors import (
+    EXACT,
+    VectorSpec,
+    build_vectors,
+    choose_spec,
+    load_vectors,
+)
+
+# A threshold of 100 vectors puts the few hundred random vectors below on the IVF path.
+SMALL = VectorConfig(exact_max=100, nprobe=2)
+RNG = np.random.default_rng(5)
+VECTORS = normalise(RNG.standard_normal((600, 16)).astype(np.float32))
+IDS = np.arange(1000, 1600, dtype=np.int64)
+
+
+def _exact_top(ids: np.ndarray, vectors: np.ndarray, query: np.ndarray, k: int) -> list[int]:
+    scores = vectors @ query
+    order = np.argsort(-scores, kind="stable")[:k]
+    return [int(ids[i]) for i in order]
+
+
+def test_choose_spec_by_size() -> None:
+    config = VectorConfig()
+    assert choose_spec(100_000, config) == VectorSpec()
+    assert choose_spec(100_001, config) == VectorSpec("IVF1024,SQ8", 64, 65_536, 1234)
+    assert choose_spec(1_000_000, config) == VectorSpec("IVF4096,SQ8", 64, 262_144, 1234)
+    # 600 vectors: 4·√600 ≈ 98 lists would have too few training vectors each (39).
+    assert choose_spec(600, SMALL) == VectorSpec("IVF8,SQ8", 2, 512, 1234)
+
+
+def test_bad_config_says_what_is_wrong() -> None:
+    with pytest.raises(ValueError, match="positive"):
+        VectorConfig(nprobe=0)
+
+
+def test_exact_below_the_threshold() -> None:
+    index = build_vectors(IDS[:100], VECTORS[:100], SMALL)
+    assert index.spec.factory == EXACT
+    assert isinstance(index.faiss_index, faiss.IndexIDMap2)
+    _, ids = index.search(VECTORS[7:8], 5)
+    assert ids[0].tolist() == _exact_top(IDS[:100], VECTORS[:100], VECTORS[7], 5)
+
+
+def test_ivf_above_the_threshold_finds_itself() -> None:
+    index = build_vectors(IDS, VECTORS, SMALL)
+    assert index.spec.factory == "IVF8,SQ8"
+    assert index.faiss_index.nprobe == 2
+    assert index.ntotal == 600
+    _, ids = index.search(VECTORS[:50], 1)
+    assert ids[:, 0].tolist() == IDS[:50].tolist()
+    assert sorted(index.ids()) == IDS.tolist()
+
+
+def test_training_is_deterministic() -> None:
+    first = faiss.serialize_index(build_vectors(IDS, VECTORS, SMALL).faiss_index)
+    second = faiss.serialize_index(build_vectors(IDS, VECTORS, SMALL).faiss_index)
+    assert np.array_equal(first, second)
+
+
+def test_filter_takes_plain_search_parameters_and_misses_nothing() -> None:
+    index = build_vectors(IDS, VECTORS, SMALL)
+    allowed = IDS[::97]  # 7 vectors, spread over lists the query does not probe
+    selector = faiss.IDSelectorBatch(allowed)
+    probed = faiss.SearchParametersIVF(sel=selector, nprobe=2)  # type: ignore[call-arg]
+    assert (index.faiss_index.search(VECTORS[3:4], len(allowed), params=probed)[1] < 0).any()
+    params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+    scores, ids = index.search(VECTORS[3:4], len(allowed), params=params)
+    assert sorted(ids[0].tolist()) == sorted(allowed.tolist())
+    assert scores[0].tolist() == sorted(scores[0].tolist(), reverse=True)
+
+
+def test_update_removes_and_adds_in_place() -> None:
+    index = build_vectors(IDS, VECTORS, SMALL)
+    fresh = normalise(RNG.standard_normal((3, 16)).astype(np.float32))
+    new = index.updated([1000, 1001], [1000, 5000, 5001], fresh, SMALL)
+    assert new.spec == index.spec
+    assert index.ntotal == 600  # the old index is unchanged
+    assert new.ntotal == 601
+    assert sorted(new.ids()) == sorted([*IDS[2:].tolist(), 1000, 5000, 5001])
+    _, ids = new.search(fresh, 1)
+    assert ids[:, 0].tolist() == [1000, 5000, 5001]
+    np.testing.assert_allclose(new.reconstruct(5000), fresh[1], atol=0.02)
+
+
+def test_update_across_the_threshold_changes_type() -> None:
+    exact = build_vectors(IDS[:90], VECTORS[:90], SMALL)
+    grown = exact.updated([], IDS[90:].tolist(), VECTORS[90:], SMALL)
+    assert grown.spec.factory == "IVF8,SQ8"
+    assert sorted(grown.ids()) == IDS.tolist()
+    shrunk = grown.updated(IDS[50:].tolist(), [], np.zeros((0, 16), np.float32), SMALL)
+    assert shrunk.spec.factory == EXACT
+    assert sorted(shrunk.ids()) == IDS[:50].tolist()
+    np.testing.assert_allclose(shrunk.reconstruct(1003), VECTORS[3], atol=0.02)
+
+
+@pytest.mark.parametrize("count", [90, 600])
+def test_mapped_load_searches_and_updates(tmp_path: Path, count: int) -> None:
+    built = build_vectors(IDS[:count], VECTORS[:count], SMALL)
+    built.save(tmp_path / "faiss.index")
+    mapped = load_vectors(tmp_path / "faiss.index", built.spec)
+    assert mapped.mapped and mapped.spec == built.spec
+    assert np.array_equal(mapped.search(VECTORS[:5], 3)[1], built.search(VECTORS[:5], 3)[1])
+    new = mapped.updated([int(IDS[0])], [], np.zeros((0, 16), np.float32), SMALL)
+    assert not new.mapped
+    assert new.ntotal == count - 1 and mapped.ntotal == count
+    assert int(IDS[0]) not in new.ids()
