@@ -64,9 +64,11 @@ from index.errors import (
 from index.evaluation import (
     SECTIONS,
     SPLITS,
+    answer_sections,
     answers_section,
     compare,
     evaluate,
+    faq_answers,
     load_questions,
     out_of_domain,
 )
@@ -150,6 +152,7 @@ __all__ = [
     "UpdateReport",
     "Upload",
     "UseEmbedder",
+    "answer_sections",
     "answers_section",
     "build_index",
     "build_snapshot",
@@ -160,6 +163,7 @@ __all__ = [
     "corpus_documents",
     "current_build",
     "evaluate",
+    "faq_answers",
     "find_sections",
     "load_corpus",
     "load_embedder",
