@@ -9,13 +9,15 @@ Run: CLUSTERSEARCH_INDEX_DIR=DIR .venv/bin/python benchmarks/calibrate_answer.py
    features once; a candidate is "right" when it holds the gold string (seed) or lies in
    the gold section's body (FAQ). The candidates are kept in a pickle beside the index
    (`--fresh` recomputes them).
-2. Each scoring variant (`VARIANTS`) re-scores them; at each threshold of `THRESHOLDS`
-   the best candidate answers when it reaches it (and the unmatched-word veto allows).
-3. Threshold, per variant: the lowest at which the precision of the answers given reaches
-   `TARGET` on both sets; when none does, the one with the highest precision on the worse
-   of the two. Variant: the highest answered share (mean of the two sets) at its
-   threshold, precision tied or better.
-4. Prints the figures per set and language pair at the chosen threshold of each variant.
+2. Each scoring variant (`VARIANTS`: the weight of the passage's own fused score) re-scores
+   them; at each threshold of `THRESHOLDS` the best candidate answers when it reaches it
+   (and the unmatched-word veto allows).
+3. Choice: of the (variant, threshold) settings that keep at least `MIN_ANSWERED` of the
+   answerable questions answered on each set (the answered share does not collapse), the
+   one with the highest precision of the answers given, averaged over the two sets (ties:
+   the lower threshold, the first variant). A precision of 0.85 on both sets is out of
+   reach of any threshold (the sweep shows it), so the floor on answers decides.
+4. Prints the figures per set and language pair at the chosen setting, and the sweep.
 """
 
 from __future__ import annotations
@@ -40,12 +42,10 @@ from index.evaluation.retrieval import load_questions
 from index.storage.cache import CACHE_NAME, PassageCache
 
 REPO = Path(__file__).resolve().parents[1]
-TARGET = 0.85
+MIN_ANSWERED = 0.85
 THRESHOLDS = [round(0.30 + 0.01 * i, 2) for i in range(61)]
-VARIANTS = {
-    "weighted": AnswerConfig(scorer="weighted"),
-    "learned": AnswerConfig(scorer="learned"),
-}
+# The learned scorer was tried too (AnswerConfig(scorer="learned")): at no threshold better.
+VARIANTS = {f"w_passage {w}": AnswerConfig(w_passage=w) for w in (0.0, 0.1, 0.2, 0.3, 0.4, 0.6)}
 
 Key = tuple[str, int, int]
 
@@ -127,25 +127,29 @@ def graded(items: Iterable[Item], config: AnswerConfig, threshold: float) -> lis
     return out
 
 
-def choose(sets: dict[str, list[Item]], config: AnswerConfig) -> float:
-    """The threshold of step 3."""
-    worst = []
-    for t in THRESHOLDS:
-        precisions = [figures(graded(items, config, t))[2] or 0.0 for items in sets.values()]
-        if min(precisions) >= TARGET:
-            return t
-        worst.append((min(precisions), -t))
-    return -max(worst)[1]
+def choose(sets: dict[str, list[Item]]) -> tuple[str, float, float]:
+    """The (variant, threshold) of step 3, and its mean precision."""
+    best: tuple[float, float, int, str] | None = None
+    for order, (name, config) in enumerate(VARIANTS.items()):
+        for t in THRESHOLDS:
+            cells = [figures(graded(items, config, t)) for items in sets.values()]
+            if min(c[1] or 0.0 for c in cells) < MIN_ANSWERED:
+                continue
+            mean = sum(c[2] or 0.0 for c in cells) / len(cells)
+            key = (round(mean, 4), -t, -order, name)
+            if best is None or key > best:
+                best = key
+    if best is None:
+        raise SystemExit(f"no setting answers {MIN_ANSWERED} of the questions on every set")
+    return best[3], -best[1], best[0]
 
 
 def table(sets: dict[str, list[Item]], config: AnswerConfig, threshold: float) -> None:
     print("  set       pair       n    right  answered precision null")
     for name, items in sets.items():
-        pairs = sorted({i.pair for i in items if i.answerable})
+        pairs = sorted({i.pair for i in items})
         for pair in [*pairs, "all"]:
             group = [i for i in items if pair == "all" or i.pair == pair]
-            if pair != "all":  # the unanswerable questions asked in the pair's language
-                group += [i for i in items if not i.answerable and i.pair == pair]
             cells = figures(graded(group, config, threshold))
             shown = " ".join("   –  " if v is None else f"{v:6.3f}" for v in cells)
             print(f"  {name:9} {pair:8} {len(group):4}  {shown}")
@@ -177,11 +181,12 @@ def main() -> None:
         sets = {"seed dev": seed_items(answerer), "faq": faq_items(answerer, cache)}
         dump.write_bytes(pickle.dumps(sets))
     sets = {name: items for name, items in sets.items() if items}
-    for name, base in VARIANTS.items():
-        t = choose(sets, base)
-        print(f"\n{name}: threshold {t}")
-        table(sets, base, t)
-        sweep(sets, base, THRESHOLDS[::5])
+    name, t, mean = choose(sets)
+    print(f"chosen: {name}, threshold {t} (mean precision {mean})")
+    table(sets, VARIANTS[name], t)
+    for name, config in VARIANTS.items():
+        print(f"\n{name}")
+        sweep(sets, config, THRESHOLDS[::5])
 
 
 if __name__ == "__main__":
