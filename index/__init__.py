@@ -66,9 +66,11 @@ from index.errors import (
 from index.evaluation import (
     SECTIONS,
     SPLITS,
+    answer_sections,
     answers_section,
     compare,
     evaluate,
+    faq_answers,
     load_questions,
     out_of_domain,
 )
@@ -153,6 +155,7 @@ __all__ = [
     "UpdateReport",
     "Upload",
     "UseEmbedder",
+    "answer_sections",
     "answers_section",
     "build_index",
     "build_snapshot",
@@ -163,6 +166,7 @@ __all__ = [
     "corpus_documents",
     "current_build",
     "evaluate",
+    "faq_answers",
     "find_sections",
     "limit_threads",
     "load_corpus",

@@ -197,7 +197,10 @@ def eval_(
     manuals: Annotated[
         Path, typer.Option(help="Parallel manual (PART.en.html, PART.de.html) for out of domain.")
     ] = Path("/usr/share/debian-reference"),
-    ood: Annotated[bool, typer.Option(help="Also run the out-of-domain set.")] = True,
+    faq: Annotated[
+        Path, typer.Option(help="FAQ with numbered question headings (PART.LANG.html) for answers.")
+    ] = Path("/usr/share/doc/debian/FAQ"),
+    ood: Annotated[bool, typer.Option(help="Also run the out-of-domain sets.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Measure retrieval (hybrid vs dense-only vs BM25-only): the gold questions of
@@ -215,9 +218,10 @@ def eval_(
         engine = Engine.load(settings)
         searcher = engine.require_searcher()
         # The answer figures as their own section, after the retrieval ones
-        from index import SECTIONS, answers_section
+        from index import SECTIONS, answer_sections, faq_answers
 
-        sections = {**SECTIONS, "answers": answers_section(engine.require_answerer())}
+        answerer = engine.require_answerer()
+        sections = {**SECTIONS, **answer_sections(answerer)}
         outside = None
         if ood:  # passages embedded once per model, in a cache beside the index
             cache = settings.index_dir.parent / "ood" / CACHE_NAME
@@ -226,6 +230,14 @@ def eval_(
                 engine.embedder,
                 cache,
                 settings.chunker,
+                bridge_embedder=engine.bridge_embedder,
+            )
+            sections |= faq_answers(
+                faq,
+                engine.embedder,
+                cache,
+                settings.chunker,
+                answerer,
                 bridge_embedder=engine.bridge_embedder,
             )
         report = compare(searcher, load_questions(questions), split, outside, sections=sections)

@@ -53,7 +53,9 @@ __all__ = ["Answer", "Answerer"]
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """The answer (None when the corpus holds none), its citations and the passages searched."""
+    """The answer (None when the corpus holds none), its citations and the passages searched;
+    `candidates`: every candidate scored, best first; `vetoed`: the answer is null because
+    the question has words the index has no trace of (`AnswerConfig.unmatched_veto`)."""
 
     question: str
     text: str | None
@@ -62,6 +64,7 @@ class Answer:
     citations: tuple[AnswerCitation, ...]
     page: SearchPage
     candidates: tuple[Candidate, ...] = field(default=(), repr=False)
+    vetoed: bool = False
 
 
 class Answerer:
@@ -152,9 +155,11 @@ class Answerer:
         confidence = round(best.score, 4)
         scored = tuple(candidates)
         threshold = self.threshold
-        if best.score < threshold or (unmatched and self.config.unmatched_veto):
+        vetoed = bool(unmatched) and self.config.unmatched_veto
+        if best.score < threshold or vetoed:
             reason = _null_reason(best, question, unmatched)
-            return Answer(question, None, confidence, reason, (), _page(full, k), scored)
+            page = _page(full, k)
+            return Answer(question, None, confidence, reason, (), page, scored, vetoed)
         chosen = self._supporting(candidates, threshold)
         citations = verify_citations(
             AnswerCitation(c.hit.document, c.hit.chunk.section, c.start, c.end, c.text)

@@ -76,6 +76,12 @@ class Candidate:
     # answers, which decides whether another document supports the answer.
     support: float = 0.0
 
+    @property
+    def passage(self) -> float:
+        """The fused search score of its passage as it is, not relative to the first
+        (clipped to [0, 1]): how well the best passage matches the question at all."""
+        return min(1.0, max(0.0, self.hit.scores.fused))
+
 
 @dataclass(frozen=True, slots=True)
 class Span:

@@ -2,12 +2,12 @@
 
 Two scorers (`AnswerConfig.scorer`):
 
-* "weighted" (the default): the weighted mean of `semantic`, `overlap`, `focus`, `evidence`
-  and `retrieval` (`AnswerConfig.w_*`), scaled down by `region_penalty` when the passage is
-  about other Länder than the question names, `echo_penalty` when the candidate only
-  repeats question words, `fragment_penalty` for list-like lines, `unfocused_penalty` when
-  it shares no word with the question and `padded_penalty` for a sentence pair whose second
-  sentence adds nothing;
+* "weighted" (the default): the weighted mean of `semantic`, `overlap`, `focus`, `evidence`,
+  `retrieval` and `passage` (the passage's fused search score as it is; `AnswerConfig.w_*`),
+  scaled down by `region_penalty` when the passage is about other Länder than the question
+  names, `echo_penalty` when the candidate only repeats question words, `fragment_penalty`
+  for list-like lines, `unfocused_penalty` when it shares no word with the question and
+  `padded_penalty` for a sentence pair whose second sentence adds nothing;
 * "learned": the probability the logistic model (`index.answering.model`) gives that the
   candidate answers, from its `feature_values`.
 
@@ -91,8 +91,9 @@ def _weighted(c: Candidate, retrieval: float, config: AnswerConfig) -> float:
         config.w_focus,
         config.w_evidence,
         config.w_retrieval,
+        config.w_passage,
     )
-    features = (max(0.0, c.semantic), c.overlap, c.focus, c.evidence, retrieval)
+    features = (max(0.0, c.semantic), c.overlap, c.focus, c.evidence, retrieval, c.passage)
     score = sum(w * f for w, f in zip(weights, features, strict=True)) / (sum(weights) or 1.0)
     if not c.region_ok:
         score *= config.region_penalty

@@ -4,10 +4,14 @@ from index.evaluation.answers import (
     TARGETS,
     AnswerRun,
     AnswerSummary,
+    Graded,
     answer_runs,
+    answer_sections,
     answers_section,
+    coverage_section,
     summarise,
 )
+from index.evaluation.faq import FaqQuestion, FaqRun, faq_answers, faq_questions, faq_runs
 from index.evaluation.ood import OodQuestion, OodRun, ood_questions, ood_runs, ood_section
 from index.evaluation.overview import OutOfDomain, compare, out_of_domain, side_by_side
 from index.evaluation.retrieval import (
@@ -41,6 +45,9 @@ __all__ = [
     "AnswerRun",
     "AnswerSummary",
     "EvalContext",
+    "FaqQuestion",
+    "FaqRun",
+    "Graded",
     "OodQuestion",
     "OodRun",
     "OutOfDomain",
@@ -49,9 +56,14 @@ __all__ = [
     "Report",
     "Section",
     "answer_runs",
+    "answer_sections",
     "answers_section",
     "compare",
+    "coverage_section",
     "evaluate",
+    "faq_answers",
+    "faq_questions",
+    "faq_runs",
     "hit_at_k",
     "load_questions",
     "ndcg_at_k",

@@ -79,6 +79,7 @@ def test_eval_prints_methods_and_pairs(env: Path, tmp_path: Path) -> None:
     path = tmp_path / "q.jsonl"
     path.write_text("\n".join(lines), encoding="utf-8")
     args = ["eval", "--split", "all", "--questions", str(path), "--manuals", str(tmp_path)]
+    args += ["--faq", str(tmp_path)]
     res = runner.invoke(app, [*args, "--json"])
     assert res.exit_code == 0, res.output
     payload = json.loads(res.stdout)
@@ -92,6 +93,14 @@ def test_eval_prints_methods_and_pairs(env: Path, tmp_path: Path) -> None:
         {
             "note": f"skipped: no PART.en.html with PART.de.html under {tmp_path} (apt-get "
             "install debian-reference-en debian-reference-de, or pass --manuals DIR)"
+        }
+    ]
+    # nor a FAQ: its answer table is a note too
+    faq = next(x for x in payload["sections"] if x["title"].startswith("Out of domain: FAQ"))
+    assert faq["rows"] == [
+        {
+            "note": f"skipped: no PART.en.html with PART.de.html under {tmp_path} (apt-get "
+            "install debian-faq debian-faq-de, or pass --faq DIR)"
         }
     ]
     res = runner.invoke(app, args)
@@ -119,7 +128,7 @@ def test_eval_runs_the_out_of_domain_set(env: Path, tmp_path: Path) -> None:
     path = tmp_path / "q.jsonl"
     path.write_text(gold.read_text(encoding="utf-8").splitlines()[0], encoding="utf-8")
     args = ["eval", "--questions", str(path), "--manuals", str(manuals), "--json"]
-    res = runner.invoke(app, args)
+    res = runner.invoke(app, [*args, "--faq", str(tmp_path / "no-faq")])
     assert res.exit_code == 0, res.output
     sections = json.loads(res.stdout)["sections"]
     ood = sections[-1]
@@ -279,7 +288,7 @@ def test_eval_adds_the_answers_section(env: Path, tmp_path: Path) -> None:
     lines = [
         line
         for line in gold.read_text(encoding="utf-8").splitlines()
-        if '"q038"' in line or '"q073"' in line
+        if '"q040"' in line or '"q073"' in line
     ]
     path = tmp_path / "q.jsonl"
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -290,10 +299,13 @@ def test_eval_adds_the_answers_section(env: Path, tmp_path: Path) -> None:
     assert [s["title"] for s in payload["sections"]] == [
         "Retrieval",
         "Answers",
+        "Answers at other thresholds (the answerer's: 0.69)",
         "Side by side: seed dev | seed test | out of domain",
     ]
     assert [r["group"] for r in payload["sections"][1]["rows"]] == ["all", "en->en", "no answer"]
     assert payload["sections"][1]["rows"][0]["null"] == 1.0
+    assert payload["sections"][1]["rows"][0]["precision"] == 1.0
+    assert [r["threshold"] for r in payload["sections"][2]["rows"]][:2] == [0.4, 0.45]
     res = runner.invoke(app, args)
     assert res.exit_code == 0
     assert "Answers" in res.stdout and "contains gold" in res.stdout

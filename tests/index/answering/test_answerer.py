@@ -41,9 +41,12 @@ def test_no_answer_when_a_question_word_matches_nothing_in_the_index(answerer: A
     vetoed = lenient.ask(question)
     assert (vetoed.text, vetoed.reason) == (None, "The documents do not mention “Österreich”.")
     assert vetoed.confidence >= 0.3
+    assert vetoed.vetoed
     # Without it, the word only names the reason and the score decides.
     no_veto = answerer.with_config(replace(answerer.config, threshold=0.3, unmatched_veto=False))
-    assert no_veto.ask(question).text is not None
+    scored = no_veto.ask(question)
+    assert scored.text is not None
+    assert not scored.vetoed
     # Shorter words are not vetoed (nor named): natural questions use many words the
     # corpus does not ("sitzt", "pooling").
     assert answerer.unmatched("In welchem Strategierat sitzt BioCon Valley?") == ()
@@ -112,6 +115,7 @@ def test_no_answer_when_the_corpus_has_none(answerer: Answerer, question: str, r
     assert answer.reason == reason
     assert 0.0 <= answer.confidence < answerer.threshold
     assert len(answer.page.hits) == 5  # the passages are still there to read
+    assert answer.vetoed == reason.startswith("The documents do not mention")
 
 
 def test_filters_and_k(answerer: Answerer) -> None:

@@ -13,11 +13,11 @@ from index.config import WEIGHTED_THRESHOLD, AnswerConfig
 from index.documents.chunk import Chunk
 from index.documents.corpus import Document
 from index.embedding.base import Embedder
-from index.retrieval.searcher import Hit, Searcher
+from index.retrieval.searcher import Hit, Scores, Searcher
 
 ONLY_SEMANTIC = AnswerConfig(
     scorer="weighted",
-    w_semantic=1.0, w_overlap=0.0, w_focus=0.0, w_evidence=0.0, w_retrieval=0.0,
+    w_semantic=1.0, w_overlap=0.0, w_focus=0.0, w_evidence=0.0, w_retrieval=0.0, w_passage=0.0,
     fragment_penalty=1.0, echo_penalty=1.0, unfocused_penalty=1.0, region_penalty=1.0,
     padded_penalty=1.0,
 )  # fmt: skip
@@ -44,7 +44,7 @@ def candidate(**features: object) -> Candidate:
 def test_the_weighted_mean_and_each_penalty() -> None:
     config = AnswerConfig(
         scorer="weighted",
-        w_semantic=0.2, w_overlap=0.2, w_focus=0.0, w_evidence=0.4, w_retrieval=0.2,
+        w_semantic=0.2, w_overlap=0.2, w_focus=0.0, w_evidence=0.4, w_retrieval=0.2, w_passage=0.0,
         region_penalty=0.5, echo_penalty=0.25, fragment_penalty=0.8, unfocused_penalty=0.6,
         padded_penalty=0.9,
     )  # fmt: skip
@@ -65,6 +65,23 @@ def test_the_weighted_mean_and_each_penalty() -> None:
     # all weights 0: no division by zero
     nothing = replace(config, w_semantic=0.0, w_overlap=0.0, w_evidence=0.0, w_retrieval=0.0)
     assert rescore([candidate()], nothing)[0].score == 0.0
+
+
+def test_the_passage_weight_counts_its_fused_score_as_it_is() -> None:
+    only_passage = replace(ONLY_SEMANTIC, w_semantic=0.0, w_passage=1.0)
+    plain = candidate()
+
+    def fused(value: float) -> Candidate:
+        return replace(plain, hit=replace(plain.hit, scores=Scores(fused=value)))
+
+    assert [fused(v).passage for v in (0.8, 1.7, -0.2)] == [0.8, 1.0, 0.0]
+    assert rescore([fused(0.8)], only_passage)[0].score == pytest.approx(0.8)
+    # retrieved first or not, the passage's own score stays: support is scored with it too
+    assert rescore([replace(fused(0.8), retrieval=0.5)], only_passage)[0].support == (
+        pytest.approx(0.8)
+    )
+    half = replace(only_passage, w_semantic=1.0)  # semantic 0.5 and passage 0.8, equally
+    assert rescore([fused(0.8)], half)[0].score == pytest.approx(0.65)
 
 
 def test_rescore_weights_and_penalties(answerer: Answerer) -> None:
@@ -97,7 +114,7 @@ def test_thresholds_per_scorer() -> None:
     m = model({}, threshold=0.875)
     assert answer_threshold(AnswerConfig(scorer="learned"), m) == 0.875
     assert answer_threshold(AnswerConfig(threshold=0.3), m) == 0.3
-    assert answer_threshold(AnswerConfig(), m) == WEIGHTED_THRESHOLD == 0.61
+    assert answer_threshold(AnswerConfig(), m) == WEIGHTED_THRESHOLD == 0.69
     assert answer_threshold(AnswerConfig(scorer="weighted", threshold=0.5), None) == 0.5
 
 
