@@ -15,6 +15,7 @@ from typing import Literal
 __all__ = [
     "BM25_B",
     "BM25_K1",
+    "BRIDGE_WORDS",
     "DATA_DIR",
     "EMBED_BATCH",
     "FUSION_BY_MODEL",
@@ -45,6 +46,12 @@ EMBED_BATCH = 32  # texts per model call when indexing; speed only, vectors do n
 # --- BM25 ---------------------------------------------------------------------------------
 BM25_K1 = 1.2  # Lucene's defaults; not tuned (docs/decisions.md, "BM25")
 BM25_B = 0.75
+
+# --- word bridge --------------------------------------------------------------------------
+# Passage words per language the bridge embeds (those most passages hold): more than the
+# largest corpus evaluated has (Debian reference: 8,333 de, 5,214 en), so no measured figure
+# depends on it, while a query word's search stays bounded (bench_query_scale.py).
+BRIDGE_WORDS = 20_000
 
 # --- answers ------------------------------------------------------------------------------
 # Lowest weighted answer score that answers: benchmarks/calibrate_answer.py on seed dev and

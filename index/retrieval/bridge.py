@@ -1,12 +1,15 @@
 """A word bridge between German and English: query words → the nearest passage words.
 
 The term map (`index.terms`) translates the words someone wrote down; the bridge covers
-the rest with the dense model itself. Every distinct word of the indexed passages (per
-document language, 4+ letters, no stop words) is embedded once; at query time each query
-word is embedded too, and its nearest passage word in each language — when the cosine is
-at least `BridgeConfig.threshold` — joins the word's BM25 terms (stemmed in that
-language). A word that already occurs among a language's passage words is not bridged
-into that language (its neighbours there would be near-synonyms, i.e. noise).
+the rest with the dense model itself. The distinct words of the indexed passages (per
+document language, 4+ letters, no stop words; at most `BRIDGE_WORDS` per language, those
+most passages hold) are embedded once per snapshot, through an `Encode` that may cache
+them across snapshots. At query time each query word is embedded too, and its nearest of
+those words in each language — when the cosine is at least `BridgeConfig.threshold` —
+joins the word's BM25 terms (stemmed in that language). A word that already occurs among
+a language's passage words (any of them, embedded or not) is not bridged into that
+language (its neighbours there would be near-synonyms, i.e. noise). A query word costs
+one product with at most `BRIDGE_WORDS` vectors per language, whatever the corpus size.
 "Mitarbeiter" reaches "employees", "Dachmarke" "brand", "Vertrauen" "trust", without a
 dictionary and without looking at any question.
 
@@ -18,11 +21,13 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 import numpy as np
+import numpy.typing as npt
 
-from index.config import BridgeConfig
+from index.config import BRIDGE_WORDS, BridgeConfig
 from index.documents.chunk import Chunk
 from index.documents.corpus import Document
 from index.embedding.base import Embedder, Vectors
@@ -51,10 +56,14 @@ class WordBridge:
         words: Mapping[str, Sequence[str]],
         vectors: Mapping[str, Vectors],
         embedder: Embedder,
+        present: Mapping[str, Collection[str]] | None = None,
     ) -> None:
+        """`words[lang]` are the bridge's words and `vectors[lang]` their vectors;
+        `present[lang]` are all passage words of `lang` (default: `words[lang]`)."""
         self.words = {lang: tuple(ws) for lang, ws in words.items()}
+        present = words if present is None else present
         # A word already found among a language's passage words needs no bridge into it.
-        self._stems = {lang: {stem(fold(w), lang) for w in ws} for lang, ws in words.items()}
+        self._stems = {lang: {stem(fold(w), lang) for w in ws} for lang, ws in present.items()}
         self._vectors = dict(vectors)
         self._embedder = embedder
         self._cache: dict[str, Vectors] = {}
@@ -69,21 +78,29 @@ class WordBridge:
         min_chars: int = 4,
         *,
         encode: Encode | None = None,
+        max_words: int = BRIDGE_WORDS,
     ) -> WordBridge:
-        """Embed every distinct passage word (lower-cased) of each document language, with
-        `encode` (default: `embedder.encode_passages`)."""
+        """Embed the `max_words` passage words (lower-cased) of each document language that
+        most passages hold (ties: alphabetical), with `encode` (default:
+        `embedder.encode_passages`). Every passage word still counts as present (no bridge
+        into a language that has the word), embedded or not."""
+        if max_words < 1:
+            raise ValueError(f"max_words must be at least 1, got {max_words}")
         stops = stopwords()
-        found: dict[str, set[str]] = {}
+        found: dict[str, Counter[str]] = {}
         for chunk in chunks:
             lang = documents[chunk.document_id].language
-            bucket = found.setdefault(lang, set())
-            for word in _WORD.findall(chunk.text):
-                if len(word) >= min_chars and fold(word) not in stops:
-                    bucket.add(word.lower())
-        words = {lang: sorted(ws) for lang, ws in sorted(found.items()) if ws}
+            held = {
+                word.lower()
+                for word in _WORD.findall(chunk.text)
+                if len(word) >= min_chars and fold(word) not in stops
+            }
+            found.setdefault(lang, Counter()).update(held)
+        present = {lang: sorted(df) for lang, df in sorted(found.items()) if df}
+        words = {lang: _most_held(found[lang], max_words) for lang in present}
         encode = encode or embedder.encode_passages
         vectors = {lang: encode(ws) for lang, ws in words.items()}
-        return cls(words, vectors, embedder)
+        return cls(words, vectors, embedder, present)
 
     def expand(self, analysed: Sequence[QueryTerm], config: BridgeConfig) -> list[QueryTerm]:
         """`analysed` with each word's nearest passage words (per language) added to its terms."""
@@ -104,9 +121,7 @@ class WordBridge:
             for row, i in enumerate(bridged):
                 if analysed[i].stems & self._stems[lang]:
                     continue
-                # stable: equal similarities keep alphabetical order
-                order = np.argsort(-sims[row], kind="stable")[: config.neighbours]
-                for j in order:
+                for j in _nearest(sims[row], config.neighbours):
                     if sims[row, j] >= config.threshold:
                         extra[i].add(stem(fold(words[j]), lang))
         return [
@@ -124,6 +139,23 @@ class WordBridge:
                 vectors = self._embedder.encode_queries(missing)
                 self._cache.update(zip(missing, vectors, strict=True))
             return np.vstack([self._cache[w] for w in words])
+
+
+def _nearest(sims: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.intp]:
+    """The indices of the `n` highest of `sims`, highest first; equal values keep their
+    order (alphabetical). The first `n` of a stable argsort, without sorting them all."""
+    if n < len(sims):
+        cut = np.partition(sims, len(sims) - n)[len(sims) - n]
+        near = np.flatnonzero(sims >= cut)
+        return near[np.argsort(-sims[near], kind="stable")[:n]]
+    return np.argsort(-sims, kind="stable")
+
+
+def _most_held(df: Counter[str], limit: int) -> list[str]:
+    """The `limit` words held by most passages (ties: alphabetical), sorted."""
+    if len(df) <= limit:
+        return sorted(df)
+    return sorted(sorted(df, key=lambda w: (-df[w], w))[:limit])
 
 
 class LazyBridge:

@@ -13,7 +13,10 @@ languages, term-map translations and Land names (`index.text.analysis`), typos c
 against the index vocabulary (`Searcher.correct`), then each word's nearest passage words
 by the dense model (`index.retrieval.bridge`, `RankingConfig.bridge`; None turns it off).
 
-Filters (`lang`, `region`, `document_id`) restrict the candidates before ranking. Every
+Filters (`lang`, `region`, `document_id`) restrict the candidates before ranking, through
+structures made once per snapshot (`index.retrieval.filters`): no search does work over
+every chunk id. BM25 reads only the postings of the query's terms, and the share of the
+query's words a candidate holds (`_coverage`) is looked up for the candidates only. Every
 hit keeps its component scores (`Scores`) and the character spans of the query's terms in
 its passage (`Highlight`, offsets into `chunk.text`), cross-lingual matches included.
 
@@ -34,7 +37,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import faiss
-import numpy as np
 
 from index.config import MAX_K, MAX_QUERY_CHARS, RankingConfig, default_fusion
 from index.documents.chunk import Chunk
@@ -42,6 +44,7 @@ from index.documents.corpus import LANGUAGE_CODE, Document
 from index.embedding.base import Embedder
 from index.errors import DocumentNotFoundError, InvalidQueryError
 from index.retrieval.bridge import Encode, LazyBridge
+from index.retrieval.filters import Allowed, Filters
 from index.retrieval.fuse import fuse
 from index.storage.snapshot import IndexSnapshot
 from index.text.analysis import QueryTerm, correct_typos, passage_pieces, query_analysis
@@ -141,9 +144,12 @@ class Searcher:
             bridge_embedder or embedder,
             word_encoder,
         )
+        self._filters = Filters(snapshot)
 
     def warm(self) -> Searcher:
-        """Build what the first query would otherwise wait for (the word bridge); returns self."""
+        """Build what the first query would otherwise wait for (the filters' lists of rows,
+        the word bridge); returns self."""
+        self._filters.prepare()
         if self.ranking.bridge is not None:
             self._bridge.get()
         return self
@@ -159,6 +165,7 @@ class Searcher:
             on_stage=self._on_stage,
         )
         other._bridge = self._bridge  # built once, shared
+        other._filters = self._filters
         return other
 
     def correct(self, query: str) -> list[QueryTerm]:
@@ -199,8 +206,8 @@ class Searcher:
         text = self.validate(query, k, lang=lang, document_id=document_id)
         canonical = canonical_region(region) if region is not None else None
         query_regions = tuple(dict.fromkeys(m.canonical for m in find_regions(text)))
-        allowed = self._allowed(lang, canonical, document_id)
-        if not allowed:
+        allowed = self._filters.select(lang, canonical, document_id)
+        if allowed.count == 0:
             return SearchPage((), Facets(), query_regions)
         config = self.ranking
         lap = _Laps(self._on_stage)
@@ -257,32 +264,18 @@ class Searcher:
             )
         return text
 
-    def _allowed(self, lang: str | None, region: str | None, document_id: str | None) -> set[int]:
-        docs = self.snapshot.documents
-        return {
-            c.id
-            for c in self.snapshot.chunks.values()
-            if (document_id is None or c.document_id == document_id)
-            and (lang is None or docs[c.document_id].language == lang)
-            and (region is None or region in c.regions)
-        }
-
-    def _dense(self, text: str, allowed: set[int]) -> dict[int, float]:
+    def _dense(self, text: str, allowed: Allowed) -> dict[int, float]:
         index = self.snapshot.faiss_index
         params = None
-        if len(allowed) < index.ntotal:
-            selector = faiss.IDSelectorBatch(np.fromiter(allowed, dtype=np.int64))
-            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
+        if allowed.selector is not None:
+            params = faiss.SearchParameters(sel=allowed.selector)  # type: ignore[call-arg]
         vector = self._embedder.encode_queries([text])
-        depth = min(self.ranking.candidates, len(allowed))
+        depth = min(self.ranking.candidates, allowed.count)
         scores, ids = index.search(vector, depth, params=params)
         return {int(cid): float(s) for s, cid in zip(scores[0], ids[0], strict=True) if cid >= 0}
 
-    def _bm25(self, analysed: Sequence[QueryTerm], allowed: set[int]) -> dict[int, float]:
-        scores = self.snapshot.lexical.scores(analysed)
-        positive = [(s, cid) for cid, s in scores.items() if s > 0 and cid in allowed]
-        positive.sort(key=lambda t: (-t[0], t[1]))
-        return {cid: s for s, cid in positive[: self.ranking.candidates]}
+    def _bm25(self, analysed: Sequence[QueryTerm], allowed: Allowed) -> dict[int, float]:
+        return self.snapshot.lexical.top(analysed, self.ranking.candidates, allowed.rows)
 
     def _coverage(
         self, analysed: Sequence[QueryTerm], candidates: Mapping[int, float]
@@ -291,11 +284,10 @@ class Searcher:
         if not analysed:
             return {}
         matched = dict.fromkeys(candidates, 0)
+        ids = list(matched)
         for word in analysed:
-            scores = self.snapshot.lexical.scores([word])
-            for cid in matched:
-                if scores.get(cid, 0.0) > 0:
-                    matched[cid] += 1
+            for cid in self.snapshot.lexical.holding(word.terms, ids):
+                matched[cid] += 1
         return {cid: n / len(analysed) for cid, n in matched.items()}
 
     def _hit(

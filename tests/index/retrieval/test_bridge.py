@@ -155,3 +155,49 @@ def test_no_bridge_into_a_language_that_has_the_word_already() -> None:
     # "trust" is English too, but reaches German "Zuversicht".
     (trust,) = bridge.expand(query_analysis("trust"), BridgeConfig(threshold=0.6))
     assert "zuversicht" in trust.terms
+
+
+MANY = [
+    Chunk(1, "en", 0, 0, 1, "trust employees rostock", None),
+    Chunk(2, "en", 1, 0, 1, "trust employees", None),
+    Chunk(3, "en", 2, 0, 1, "trust zebra", None),
+    Chunk(4, "de", 0, 0, 1, "Zuversicht", None),
+]
+
+
+def test_only_the_words_most_passages_hold_are_embedded() -> None:
+    encoded: list[list[str]] = []
+
+    def encode(words: Sequence[str]) -> Vectors:
+        encoded.append(list(words))
+        return FakeEmbedder().encode_passages(words)
+
+    bridge = WordBridge.build(MANY, DOCS, FakeEmbedder(), encode=encode, max_words=2)
+    # trust: 3 passages, employees: 2, rostock and zebra: 1 each
+    assert bridge.words == {"de": ("zuversicht",), "en": ("employees", "trust")}
+    assert encoded == [["zuversicht"], ["employees", "trust"]]
+    # a tie at the cut goes to the alphabetically first word
+    three = WordBridge.build(MANY, DOCS, FakeEmbedder(), max_words=3)
+    assert three.words["en"] == ("employees", "rostock", "trust")
+
+
+def test_a_word_left_out_still_counts_as_present() -> None:
+    bridge = WordBridge.build(MANY, DOCS, FakeEmbedder(), max_words=2)
+    # "rostock" was not embedded, but English passages hold it: no bridge into English
+    assert bridge.expand(query_analysis("Rostock"), BridgeConfig()) == query_analysis("Rostock")
+
+
+def test_max_words_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_words must be at least 1, got 0"):
+        WordBridge.build(MANY, DOCS, FakeEmbedder(), max_words=0)
+
+
+def test_nearest_is_the_head_of_a_stable_argsort() -> None:
+    from index.retrieval.bridge import _nearest
+
+    rng = np.random.default_rng(1)
+    for _ in range(50):
+        sims = rng.integers(0, 5, size=int(rng.integers(1, 40))).astype(np.float32)  # ties
+        for n in (1, 2, 3, 50):
+            expected = np.argsort(-sims, kind="stable")[:n]
+            assert _nearest(sims, n).tolist() == expected.tolist()

@@ -286,3 +286,65 @@ def test_without_a_fusion_the_searcher_uses_its_models(
     got = [(h.chunk.id, h.score) for h in as_e5.search(query, 5)]
     assert got == [(h.chunk.id, h.score) for h in searcher.with_ranking(e5_fusion).search(query, 5)]
     assert got != [(h.chunk.id, h.score) for h in searcher.search(query, 5)]
+
+
+def test_language_and_land_filters_combine(searcher: Searcher) -> None:
+    both = searcher.search("Cluster", k=50, lang="en", region="Mecklenburg-Vorpommern")
+    assert {h.document.id for h in both} == {BIOCON}
+    assert all("Mecklenburg-Vorpommern" in h.chunk.regions for h in both)
+    assert len(both) == 12
+    german = searcher.search("Cluster", k=50, lang="de", region="Mecklenburg-Vorpommern")
+    assert [h.document.id for h in german] == [LAENDER]
+
+
+def test_document_filter_combines_with_language_and_land(searcher: Searcher) -> None:
+    within = searcher.search("Cluster", k=50, document_id=LAENDER, region="Sachsen")
+    assert [h.chunk.section for h in within] == ["Freistaat Sachsen"]
+    assert searcher.search("Cluster", k=50, document_id=BIOCON, lang="de") == []
+    assert searcher.search("Cluster", k=50, document_id=BIOCON, region="Sachsen") == []
+
+
+def _old_bm25(searcher: Searcher, query: str, allowed: set[int]) -> dict[int, float]:
+    """BM25 candidates as scoring every chunk and filtering a set of ids gives them."""
+    lexical = searcher.snapshot.lexical
+    retriever = lexical._retriever
+    vocab = retriever.vocab_dict
+    terms = [t for q in searcher.analyse(query) for t in sorted(q.terms) if t in vocab]
+    raw = retriever.get_scores_from_ids([vocab[t] for t in terms])
+    positive = [(float(raw[i]), c) for i, c in enumerate(lexical.chunk_ids) if raw[i] > 0]
+    positive = sorted((t for t in positive if t[1] in allowed), key=lambda t: (-t[0], t[1]))
+    return {c: s for s, c in positive[: searcher.ranking.candidates]}
+
+
+@pytest.mark.parametrize(
+    ("lang", "region", "document_id"),
+    [(None, None, None), ("en", None, None), ("de", "Sachsen", None), (None, None, BIOCON)],
+)
+def test_bm25_candidates_are_those_of_scoring_every_chunk(
+    searcher: Searcher, lang: str | None, region: str | None, document_id: str | None
+) -> None:
+    chunks, docs = searcher.snapshot.chunks, searcher.snapshot.documents
+    allowed = {
+        c.id
+        for c in chunks.values()
+        if (lang is None or docs[c.document_id].language == lang)
+        and (region is None or region in c.regions)
+        and (document_id is None or c.document_id == document_id)
+    }
+    few = searcher.with_ranking(RankingConfig(candidates=3))
+    sizes = []
+    for query in ("Cluster Förderung Netzwerk", "Mitarbeiter BioCon Valley", "Innovation"):
+        analysed = searcher.analyse(query)
+        for s in (searcher, few):
+            got = s._bm25(analysed, s._filters.select(lang, region, document_id))
+            assert list(got.items()) == list(_old_bm25(s, query, allowed).items())
+            sizes.append(len(got))
+    assert max(sizes) >= 1  # each filter lets some match through
+
+
+def test_coverage_asks_about_the_candidates_only(searcher: Searcher) -> None:
+    analysed = searcher.analyse("Optik Jena")
+    ranked = searcher.search("Optik Jena", k=1)
+    top = ranked[0].chunk.id
+    assert searcher._coverage(analysed, {top: 1.0, 12345: 1.0}) == {top: 1.0, 12345: 0.0}
+    assert searcher._coverage(analysed, {}) == {}

@@ -1,0 +1,158 @@
+"""Search filters (language, Land, document) as structures built once per snapshot.
+
+A search names at most one language, one Land and one document. What it may return is an
+`Allowed`: how many chunks, a test for the BM25 rows of candidates (`LexicalIndex.top`),
+and a FAISS selector for the dense search (over chunk ids, the ids FAISS holds).
+
+* Language and Land: the first search with a given (language, Land) pair makes its row
+  bitmap (N / 8 bytes) and its `faiss.IDSelectorBatch` (a hash set of the chunk ids);
+  every later search reuses them. There are few such pairs (two languages, sixteen
+  Länder), so they are kept for the snapshot's life.
+* Document: the rows of each document are listed once; a search within a document works
+  on that document's chunks only (its selector is made per search, from those).
+
+Chunk ids are 63-bit hashes, so membership is tested in row space (the BM25 index's row
+numbers, dense 0..N-1) with a packed bitmap, and FAISS gets a hash set of the ids. No
+search does work over all chunks: a bitmap test costs one lookup per candidate row.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from index.storage.lexical import RowFilter, Rows
+from index.storage.snapshot import IndexSnapshot
+
+__all__ = ["Allowed", "Filters"]
+
+_Key = tuple[str | None, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Allowed:
+    """The chunks a search may return: `count` of them; `rows` tests BM25 rows and
+    `selector` restricts FAISS (both None: every chunk)."""
+
+    count: int
+    rows: RowFilter | None = None
+    selector: Any = None
+
+
+class Filters:
+    """The filter structures of one snapshot, made on first use and then kept."""
+
+    def __init__(self, snapshot: IndexSnapshot) -> None:
+        self._snapshot = snapshot
+        self._lock = threading.Lock()
+        self._built = False
+        self._ids: Rows = np.zeros(0, dtype=np.int64)
+        self._langs: dict[str, Rows] = {}
+        self._regions: dict[str, Rows] = {}
+        self._documents: dict[str, Rows] = {}
+        self._sets: dict[_Key, Allowed] = {}
+
+    def prepare(self) -> Filters:
+        """List the rows of every language, Land and document (once); returns self."""
+        with self._lock:
+            self._build()
+        return self
+
+    def select(self, lang: str | None, region: str | None, document_id: str | None) -> Allowed:
+        """What a search within `lang`, `region` (canonical) and `document_id` may return
+        (None: no restriction). An unknown document allows nothing."""
+        if lang is None and region is None and document_id is None:
+            return Allowed(len(self._snapshot.chunks))
+        with self._lock:
+            self._build()
+            if document_id is not None:
+                return self._within_document(lang, region, document_id)
+            key = (lang, region)
+            if key not in self._sets:
+                self._sets[key] = self._make_set(key)
+            return self._sets[key]
+
+    def _build(self) -> None:
+        if self._built:
+            return
+        snapshot = self._snapshot
+        chunk_ids = snapshot.lexical.chunk_ids
+        documents, chunks = snapshot.documents, snapshot.chunks
+        langs: dict[str, list[int]] = {}
+        regions: dict[str, list[int]] = {}
+        docs: dict[str, list[int]] = {}
+        for row, cid in enumerate(chunk_ids):
+            chunk = chunks[cid]
+            docs.setdefault(chunk.document_id, []).append(row)
+            langs.setdefault(documents[chunk.document_id].language, []).append(row)
+            for region in chunk.regions:
+                regions.setdefault(region, []).append(row)
+        self._ids = np.asarray(chunk_ids, dtype=np.int64)
+        self._langs = _arrays(langs)
+        self._regions = _arrays(regions)
+        self._documents = _arrays(docs)
+        self._built = True
+
+    def _rows(self, key: _Key) -> Rows:
+        """The rows in language and Land `key` (sorted)."""
+        lang, region = key
+        by_lang = self._langs.get(lang, _EMPTY) if lang is not None else None
+        by_region = self._regions.get(region, _EMPTY) if region is not None else None
+        if by_lang is None:
+            return by_region if by_region is not None else _EMPTY
+        if by_region is None:
+            return by_lang
+        return np.intersect1d(by_lang, by_region, assume_unique=True)
+
+    def _make_set(self, key: _Key) -> Allowed:
+        rows = self._rows(key)
+        if len(rows) in (0, len(self._ids)):
+            return Allowed(len(rows))
+        mask = np.zeros(len(self._ids), dtype=bool)
+        mask[rows] = True
+        bitmap = np.packbits(mask, bitorder="little")
+
+        def test(candidates: Rows) -> npt.NDArray[np.bool_]:
+            bits = bitmap[candidates >> 3] >> (candidates & 7).astype(np.uint8)
+            held: npt.NDArray[np.bool_] = (bits & 1).astype(bool)
+            return held
+
+        return Allowed(len(rows), test, _selector(self._ids[rows]))
+
+    def _within_document(self, lang: str | None, region: str | None, document_id: str) -> Allowed:
+        rows = self._documents.get(document_id, _EMPTY)
+        document = self._snapshot.documents.get(document_id)
+        if document is None or (lang is not None and document.language != lang):
+            rows = _EMPTY
+        if region is not None and len(rows):
+            chunks, ids = self._snapshot.chunks, self._ids
+            held = (region in chunks[int(ids[r])].regions for r in rows)
+            rows = rows[np.fromiter(held, dtype=bool, count=len(rows))]
+        if len(rows) == 0:
+            return Allowed(0)
+        allowed = rows
+
+        def test(candidates: Rows) -> npt.NDArray[np.bool_]:
+            at = np.minimum(np.searchsorted(allowed, candidates), len(allowed) - 1)
+            held: npt.NDArray[np.bool_] = allowed[at] == candidates
+            return held
+
+        return Allowed(len(rows), test, _selector(self._ids[rows]))
+
+
+_EMPTY: Rows = np.zeros(0, dtype=np.int64)
+
+
+def _arrays(lists: Mapping[str, list[int]]) -> dict[str, Rows]:
+    return {key: np.asarray(rows, dtype=np.int64) for key, rows in lists.items()}
+
+
+def _selector(ids: Rows) -> Any:
+    """A FAISS selector of `ids` (chunk ids); it copies them into its own hash set."""
+    return faiss.IDSelectorBatch(np.ascontiguousarray(ids, dtype=np.int64))
