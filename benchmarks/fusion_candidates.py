@@ -45,10 +45,10 @@ def _row(
     searcher: Searcher, text: str, lang: str | None, relevant: frozenset[int]
 ) -> dict[str, Any]:
     """What the searcher computes for `text` before fusing, and which passages are relevant."""
-    allowed = searcher._allowed(lang, None, None)
+    allowed = searcher._filters.select(lang, None, None)
     analysed = searcher.analyse(text)
     dense = searcher._dense(text, allowed)
-    bm25 = searcher._bm25(text, analysed, allowed)
+    bm25 = searcher._bm25(analysed, allowed)
     regions = {m.canonical for m in find_regions(text)}
     chunks = searcher.snapshot.chunks
     boosted = {c for c in set(dense) | set(bm25) if regions.intersection(chunks[c].regions)}
