@@ -16,7 +16,8 @@ from index.documents.corpus import Document, load_corpus
 from index.documents.passage import passage_text
 from index.embedding.base import Embedder
 from index.errors import IndexMismatchError, IndexNotFoundError
-from index.ingest.lexical import build_lexical
+from index.ingest.lexical import build_lexical, cached_lexical
+from index.storage.cache import CACHE_NAME, PassageCache
 from index.storage.snapshot import (
     IndexSnapshot,
     check_compatible,
@@ -36,6 +37,9 @@ Progress = Callable[[int, int], None]
 Skip = Callable[[str, str], None]
 
 log = logging.getLogger("clustersearch.ingest")
+# Embedding batches per cache write during a build: progress and a resumable build
+# without a transaction per batch.
+_CACHED_SLICES = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +64,14 @@ def build_snapshot(
     progress: Progress | None = None,
     on_skip: Skip | None = None,
     vector_config: VectorConfig | None = None,
+    cache: PassageCache | None = None,
 ) -> IndexSnapshot:
-    """Chunk and embed `documents` into an in-memory snapshot (nothing is written); the
-    vector index is the one `vector_config` picks for the number of chunks.
+    """Chunk and embed `documents` into an in-memory snapshot (nothing is written to the
+    index); the vector index is the one `vector_config` picks for the number of chunks.
+
+    With `cache`, vectors and BM25 terms come from it where it has them and go into it
+    where not, so the writes that follow (`index.ingest.update`) analyse and embed only
+    their own passages, and a rebuild only what changed.
 
     A document that cannot be cut into passages does not stop the build: it is logged,
     told to `on_skip`, and kept in the snapshot without passages."""
@@ -76,12 +85,20 @@ def build_snapshot(
     chunks = chunk_corpus(documents, chunker, on_error=skip)
     by_id = {d.id: d for d in documents}
     texts = [passage_text(c, by_id[c.document_id]) for c in chunks]
+    # through the cache in slices, each written when done: an interrupted build keeps its work
+    step = EMBED_BATCH if cache is None else EMBED_BATCH * _CACHED_SLICES
     parts = []
-    for i in range(0, len(texts), EMBED_BATCH):
-        parts.append(embedder.encode_passages(texts[i : i + EMBED_BATCH]))
+    for i in range(0, len(texts), step):
+        part = texts[i : i + step]
+        parts.append(
+            embedder.encode_passages(part) if cache is None else cache.encode(embedder, part)[0]
+        )
         if progress:
-            progress(min(i + EMBED_BATCH, len(texts)), len(texts))
+            progress(min(i + step, len(texts)), len(texts))
     vectors = np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
+    lexical = (
+        build_lexical(chunks, by_id) if cache is None else cached_lexical(chunks, by_id, cache)
+    )
     return create_snapshot(
         chunks,
         vectors,
@@ -89,7 +106,7 @@ def build_snapshot(
         model_id=embedder.model_id,
         chunker=chunker.as_dict(),
         corpus_hash=corpus_hash,
-        lexical=build_lexical(chunks, by_id),
+        lexical=lexical,
         vector_config=vector_config,
     )
 
@@ -104,7 +121,10 @@ def build_index(
     progress: Progress | None = None,
     vector_config: VectorConfig | None = None,
 ) -> BuildReport:
-    """Build the index of `corpus_dir` into `index_dir`, unless it is already up to date."""
+    """Build the index of `corpus_dir` into `index_dir`, unless it is already up to date.
+
+    Vectors and BM25 terms go through the passage cache beside the index (the one the
+    library's updates use), so the first update after a build re-analyses nothing."""
     started = time.perf_counter()
     corpus = load_corpus(corpus_dir)
     if not force:
@@ -125,15 +145,20 @@ def build_index(
                     time.perf_counter() - started,
                 )
     skipped: list[tuple[str, str]] = []
-    snapshot = build_snapshot(
-        corpus.documents,
-        embedder,
-        chunker,
-        corpus_hash=corpus.content_hash,
-        progress=progress,
-        on_skip=lambda document_id, reason: skipped.append((document_id, reason)),
-        vector_config=vector_config,
-    )
+    cache = PassageCache(index_dir / CACHE_NAME)
+    try:
+        snapshot = build_snapshot(
+            corpus.documents,
+            embedder,
+            chunker,
+            corpus_hash=corpus.content_hash,
+            progress=progress,
+            on_skip=lambda document_id, reason: skipped.append((document_id, reason)),
+            vector_config=vector_config,
+            cache=cache,
+        )
+    finally:
+        cache.close()
     save_index(snapshot, index_dir)
     return BuildReport(
         "built",

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
+
+import pytest
 
 from index.config import ChunkerConfig
 from index.documents.corpus import load_corpus
 from index.documents.passage import passage_text
-from index.embedding.base import Embedder
+from index.embedding.base import Embedder, Vectors
 from index.ingest.build import build_index
+from index.ingest.lexical import build_lexical, cached_lexical
+from index.storage.cache import CACHE_NAME, PassageCache, content_key
 from index.storage.snapshot import load_index, read_manifest
 from tests.conftest import SEED_CORPUS
 
@@ -21,7 +26,7 @@ def test_build_then_up_to_date_then_rebuild_on_change(tmp_path: Path, embedder: 
     first = build_index(corpus, index_dir, embedder, ChunkerConfig(),
                         progress=lambda d, t: steps.append((d, t)))  # fmt: skip
     assert (first.status, first.documents, first.chunks) == ("built", 3, 37)
-    assert steps == [(32, 37), (37, 37)]
+    assert steps == [(37, 37)]  # one cache write per 256 passages
     built_at = read_manifest(index_dir).build_time
 
     again = build_index(corpus, index_dir, embedder, ChunkerConfig())
@@ -48,3 +53,44 @@ def test_passage_text_carries_title_and_section(seed_index_dir: Path) -> None:
     text = passage_text(chunk, snap.documents[chunk.document_id])
     head = "Länder: Clusterpolitik der 16 Bundesländer — Freistaat Sachsen\nEuropas führendes"
     assert text.startswith(head)
+
+
+class _Counting:
+    """Counts the passages it embeds."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.model_id, self.dim = inner, inner.model_id, inner.dim
+        self.embedded = 0
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        return self.inner.encode_queries(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        self.embedded += len(texts)
+        return self.inner.encode_passages(texts)
+
+
+def test_build_fills_the_passage_cache_the_updates_read(
+    tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counting = _Counting(embedder)
+    build_index(SEED_CORPUS, tmp_path, counting, ChunkerConfig())
+    assert counting.embedded == 37
+    snapshot = load_index(tmp_path)
+    chunks = list(snapshot.chunks.values())
+    texts = [passage_text(c, snapshot.documents[c.document_id]) for c in chunks]
+    cache = PassageCache(tmp_path / CACHE_NAME)
+    assert len(cache.vectors(embedder.model_id, [content_key(t) for t in texts])) == 37
+
+    # a later update (a new process: nothing in memory) analyses no passage again
+    def never(*_: object) -> list[str]:
+        raise AssertionError("a passage was analysed again")
+
+    expected = build_lexical(chunks, snapshot.documents)
+    monkeypatch.setattr("index.ingest.lexical.passage_terms", never)
+    lexical = cached_lexical(chunks, snapshot.documents, cache)
+    assert lexical.chunk_ids == expected.chunk_ids
+    assert lexical.vocabulary == expected.vocabulary
+
+    rebuilt = build_index(SEED_CORPUS, tmp_path, counting, ChunkerConfig(), force=True)
+    assert (rebuilt.status, rebuilt.chunks, counting.embedded) == ("built", 37, 37)
