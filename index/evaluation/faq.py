@@ -28,11 +28,9 @@ from pathlib import Path
 from index.answering.answerer import Answerer
 from index.config import ChunkerConfig
 from index.documents.corpus import Document
-from index.documents.extract import extract
 from index.embedding.base import Embedder
-from index.errors import ClusterSearchError
 from index.evaluation.answers import Best, Graded, best_of, coverage_section, figures
-from index.evaluation.manual import manual_searcher, manual_snapshot
+from index.evaluation.manual import load_manual, manual_searcher, manual_snapshot
 from index.evaluation.ood import Parallel, numbered_headings
 from index.evaluation.retrieval import EvalContext, Section
 from index.storage.cache import PassageCache
@@ -235,24 +233,10 @@ def load_faq(
 ) -> dict[str, dict[str, Document]]:
     """Part → language → document for every `PART.LANG.html` under `folder` (any depth)
     with numbered headings, for the parts present in all `languages`."""
-    found: dict[str, dict[str, Document]] = {}
-    for lang in languages:
-        for path in sorted(folder.rglob(f"*.{lang}.html")):
-            part = path.name[: -len(f".{lang}.html")]
-            try:
-                extracted = extract(path.read_bytes(), "html")
-            except ClusterSearchError:
-                continue
-            if not numbered_headings(extracted.text):
-                continue
-            found.setdefault(part, {})[lang] = Document(
-                id=f"{part}.{lang}",
-                title=extracted.title or part,
-                language=lang,
-                source=str(path),
-                text=extracted.text,
-            )
-    return {p: docs for p, docs in sorted(found.items()) if set(languages) <= docs.keys()}
+    found = load_manual(
+        folder, languages, recursive=True, keep=lambda text: bool(numbered_headings(text))
+    )
+    return dict(sorted(found.items()))
 
 
 def faq_builders(

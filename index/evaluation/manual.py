@@ -11,7 +11,7 @@ the first run.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,17 +43,25 @@ _SLICE = 256  # passages embedded between two cache writes
 
 
 def load_manual(
-    folder: Path, languages: Sequence[str] = ("en", "de")
+    folder: Path,
+    languages: Sequence[str] = ("en", "de"),
+    *,
+    recursive: bool = False,
+    keep: Callable[[str], bool] | None = None,
 ) -> dict[str, dict[str, Document]]:
-    """Part → language → document for every part present in all `languages` (empty when the
-    folder has none); a file without extractable text is left out."""
+    """Part → language → document for every `PART.LANG.html` in `folder` (below it, with
+    `recursive`) whose part is present in all `languages` (empty when the folder has none);
+    a file without extractable text, or whose text `keep` refuses, is left out."""
     found: dict[str, dict[str, Document]] = {}
     for lang in languages:
-        for path in sorted(folder.glob(f"*.{lang}.html")):
+        pattern = f"*.{lang}.html"
+        for path in sorted(folder.rglob(pattern) if recursive else folder.glob(pattern)):
             part = path.name[: -len(f".{lang}.html")]
             try:
                 extracted = extract(path.read_bytes(), "html")
             except ClusterSearchError:
+                continue
+            if keep is not None and not keep(extracted.text):
                 continue
             found.setdefault(part, {})[lang] = Document(
                 id=f"{part}.{lang}",
