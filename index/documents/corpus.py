@@ -6,6 +6,7 @@ import bisect
 import hashlib
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -191,6 +192,6 @@ def _pages(entry: dict[str, Any], text: str, manifest_path: Path) -> tuple[int, 
 
 def _check_unique(documents: list[Document], entries: list[Any], manifest_path: Path) -> None:
     for key, values in (("id", [d.id for d in documents]), ("file", [e["file"] for e in entries])):
-        dupes = sorted({v for v in values if values.count(v) > 1})
+        dupes = sorted(v for v, n in Counter(values).items() if n > 1)
         if dupes:
             raise CorpusError(f"{manifest_path}: {key} listed more than once: {', '.join(dupes)}.")
