@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from index.documents.corpus import Document
+from index.ingest.manifest import CorpusRecord
 from index.ingest.update import UpdateStats
 from index.storage.snapshot import IndexSnapshot
 
@@ -48,10 +49,10 @@ class UpdateReport:
 
 @dataclass(frozen=True)
 class Plan:
-    """A write worked out from the manifest text `source` and the build `build`: its changes,
-    the documents after it, and the new snapshot (None: nothing changes)."""
+    """A write worked out from the corpus `record` and the build `build`: its changes, the
+    documents after it, and the new snapshot (None: nothing changes)."""
 
-    source: str
+    record: CorpusRecord
     build: str | None
     changes: tuple[Change, ...]
     documents: tuple[Document, ...]

@@ -48,7 +48,13 @@ from index.errors import (
 )
 from index.ingest.changes import Change, Plan, Refusal, Status, UpdateReport
 from index.ingest.lexical import load_index
-from index.ingest.manifest import CorpusRecord, edit_manifest, listed_files, read_corpus
+from index.ingest.manifest import (
+    CorpusRecord,
+    edit_manifest,
+    listed_files,
+    manifest_source,
+    read_corpus,
+)
 from index.ingest.update import update_snapshot
 from index.ingest.uploads import (
     DEFAULT_MAX_BYTES,
@@ -224,14 +230,16 @@ class Library:
         ahead = self._plan_ahead(change)
         with self._locked(), self._commit_lock():
             self._recover_locked()
-            record = read_corpus(self.corpus_dir)
-            build = current_build(self.index_dir)
+            # the manifest's text tells whether the corpus changed: its files are named by
+            # their content
+            source, build = manifest_source(self.corpus_dir), current_build(self.index_dir)
             plan = ahead
-            if plan is None or (plan.source, plan.build) != (record.source, build):
+            if plan is None or (plan.record.source, plan.build) != (source, build):
+                record = read_corpus(self.corpus_dir)
                 plan = self._plan(record, build, change)  # its vectors are cached by now
             if plan.snapshot is None:
                 return UpdateReport(plan.changes, self._current(), None, _since(started))
-            self._commit(record, plan.documents, plan.snapshot)
+            self._commit(plan.record, plan.documents, plan.snapshot)
         snapshot = plan.snapshot
         counted = tuple(
             replace(c, chunks=sum(1 for ch in snapshot.chunks.values() if ch.document_id == c.id))
@@ -261,7 +269,7 @@ class Library:
         new_docs = list(record.documents)
         changes = tuple(change(new_docs))
         if all(c.status in ("unchanged", "duplicate") for c in changes):
-            return Plan(record.source, build, changes, tuple(new_docs))
+            return Plan(record, build, changes, tuple(new_docs))
         old = self._current()
         if old is not None:
             check_compatible(
@@ -278,7 +286,7 @@ class Library:
             self._embedding_cache(),
             corpus_hash=Corpus(tuple(new_docs)).content_hash,
         )
-        return Plan(record.source, build, changes, tuple(new_docs), snapshot, stats)
+        return Plan(record, build, changes, tuple(new_docs), snapshot, stats)
 
     def _commit(
         self, record: CorpusRecord, new_docs: Sequence[Document], snapshot: IndexSnapshot

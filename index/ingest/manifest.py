@@ -34,6 +34,7 @@ __all__ = [
     "corpus_documents",
     "edit_manifest",
     "listed_files",
+    "manifest_source",
     "read_corpus",
 ]
 
@@ -56,13 +57,18 @@ class CorpusRecord:
     source: str
 
 
+def manifest_source(corpus_dir: Path) -> str:
+    """The text of the manifest of `corpus_dir` ("" when there is none)."""
+    path = corpus_dir / MANIFEST_NAME
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
 def read_corpus(corpus_dir: Path) -> CorpusRecord:
     """The manifest of `corpus_dir` and the documents it lists (none when it is missing)."""
-    path = corpus_dir / MANIFEST_NAME
-    if not path.is_file():
+    source = manifest_source(corpus_dir)
+    if not source:
         return CorpusRecord((), {}, "")
-    source = path.read_text(encoding="utf-8")
-    entries = _entries(path, source)
+    entries = _entries(corpus_dir / MANIFEST_NAME, source)
     if not entries:
         return CorpusRecord((), {}, source)
     corpus = load_corpus(corpus_dir)
@@ -76,10 +82,10 @@ def corpus_documents(corpus_dir: Path) -> tuple[Document, ...]:
 
 def listed_files(corpus_dir: Path) -> set[str]:
     """The file names the manifest lists (read without loading the documents)."""
-    path = corpus_dir / MANIFEST_NAME
-    if not path.is_file():
+    source = manifest_source(corpus_dir)
+    if not source:
         return set()
-    entries = _entries(path, path.read_text(encoding="utf-8"))
+    entries = _entries(corpus_dir / MANIFEST_NAME, source)
     return {str(e.get("file")) for e in entries if isinstance(e, dict)}
 
 
