@@ -138,9 +138,10 @@ class Postings:
             return None
         if meta.get("format") != POSTINGS_FORMAT or meta.get("version") != LEXICAL_VERSION:
             return None
-        mode = "r" if mmap else None
         try:
-            arrays = {n: np.load(directory / f"{n}.npy", mmap_mode=mode) for n in _ARRAYS}
+            arrays = {
+                n: np.load(directory / f"{n}.npy", mmap_mode="r" if mmap else None) for n in _ARRAYS
+            }
         except (OSError, ValueError):
             return None
         return cls(terms=tuple(meta["terms"]), **arrays)
