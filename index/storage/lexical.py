@@ -1,92 +1,269 @@
-"""The BM25 index of the chunks (bm25s, Lucene variant): analysed terms in, scores out.
+"""The BM25 index of the chunks (Lucene variant): analysed terms in, scores out.
 
 The index stores and scores terms; it does not analyse text. Passages are analysed on the
 write path (`index.ingest`: each passage once, its terms cached), queries on the read path
-(`index.retrieval.searcher`: typos corrected against `vocabulary`, the word bridge), and
-their terms are looked up by their ids in the bm25s vocabulary.
+(`index.retrieval.searcher`: typos corrected against `vocabulary`, the word bridge).
+
+A `LexicalIndex` is made of immutable parts (`LexicalPart`: one segment's `Postings`, the
+chunk id of each of its rows, and which rows are still alive). BM25's statistics (number
+of chunks, document frequencies, average length) are those of the alive rows of all parts,
+computed at query time, so the scores are those of one index built over the alive chunks
+alone, bit for bit, whatever the history of writes and deletions.
+
+Rows: part `p`'s local row `r` is the global row `part_offsets[p] + r`, deleted rows
+included, so a part's rows keep their numbers while the part lives. Deleted rows are never
+matched, returned or counted.
 """
 
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from index.config import BM25_B, BM25_K1
+from index.errors import IndexMismatchError
+from index.storage.postings import Postings, average_length, bm25_idf, bm25_weights
 from index.text.analysis import LEXICAL_VERSION, QueryTerm
 
-__all__ = ["LexicalIndex", "RowFilter", "Rows", "lexical_from_terms"]
+__all__ = ["LexicalIndex", "LexicalPart", "RowFilter", "Rows", "lexical_from_terms"]
 
 _META = "lexical.json"
+_FORMAT = "lexical/2"
 
-# Row numbers of the index (`chunk_ids[row]` is the chunk), as int64.
+# Row numbers of the index (`row_ids[row]` is the chunk), as int64.
 Rows = npt.NDArray[np.int64]
 # Which of the given rows a search may return (a boolean per row); see `LexicalIndex.top`.
 RowFilter = Callable[[Rows], npt.NDArray[np.bool_]]
+Mask = npt.NDArray[np.bool_]
+
+
+class _IdLookup:
+    """Chunk id → local row of a part's ids, built on first use and shared by the parts
+    that differ only by their deletions (same postings, same ids)."""
+
+    __slots__ = ("_rows",)
+
+    def __init__(self) -> None:
+        self._rows: dict[int, int] | None = None
+
+    def rows(self, ids: Rows) -> dict[int, int]:
+        if self._rows is None:
+            self._rows = {c: i for i, c in enumerate(ids.tolist())}
+        return self._rows
+
+
+@dataclass(frozen=True, eq=False)
+class LexicalPart:
+    """One segment's share of the BM25 index: its `postings`, the chunk id of each local
+    row (`ids`, unique within the part), and which rows are alive (`alive`, None: all)."""
+
+    postings: Postings
+    ids: Rows
+    alive: Mask | None = None
+    _lookup: _IdLookup = field(default_factory=_IdLookup, repr=False)
+
+    def __post_init__(self) -> None:
+        rows = len(self.postings)
+        if len(self.ids) != rows or (self.alive is not None and len(self.alive) != rows):
+            alive = "all" if self.alive is None else len(self.alive)
+            raise IndexMismatchError(
+                f"A BM25 part of {rows} rows was given {len(self.ids)} chunk ids and "
+                f"{alive} alive flags: its files do not belong together; rebuild the index "
+                "(`clustersearch build`)."
+            )
+
+    def __len__(self) -> int:
+        """The number of rows, deleted ones included."""
+        return len(self.postings)
+
+    @classmethod
+    def build(cls, chunk_ids: Sequence[int], corpus: Sequence[Sequence[str]]) -> LexicalPart:
+        """The part of chunks given their terms (`corpus[i]` are those of `chunk_ids[i]`)."""
+        if len(chunk_ids) != len(corpus):
+            raise ValueError(f"{len(chunk_ids)} chunk ids for {len(corpus)} rows of terms")
+        return cls(Postings.build(corpus), np.asarray(chunk_ids, dtype=np.int64).reshape(-1))
+
+    def deleting(self, deleted: Collection[int] | Mask) -> LexicalPart:
+        """This part with more rows deleted: those of the chunk ids `deleted` (ids the part
+        does not hold are ignored), or a boolean per local row (True: delete). Shares the
+        postings; returns `self` when nothing changes."""
+        if isinstance(deleted, np.ndarray) and deleted.dtype == np.bool_:
+            if len(deleted) != len(self):
+                raise ValueError(f"{len(deleted)} deletion flags for a part of {len(self)} rows")
+            gone = deleted
+        else:
+            lookup = self._lookup.rows(self.ids)
+            gone = np.zeros(len(self), dtype=bool)
+            gone[[lookup[c] for c in deleted if c in lookup]] = True
+        alive = ~gone if self.alive is None else self.alive & ~gone
+        if bool(alive.all()) if self.alive is None else np.array_equal(alive, self.alive):
+            return self
+        return LexicalPart(self.postings, self.ids, alive, self._lookup)
+
+    @cached_property
+    def alive_count(self) -> int:
+        """The number of alive rows."""
+        return len(self) if self.alive is None else int(np.count_nonzero(self.alive))
+
+    @cached_property
+    def alive_length(self) -> int:
+        """The number of terms of the alive rows (empty strings included, as bm25s)."""
+        lengths = self.postings.lengths
+        kept = lengths if self.alive is None else lengths[self.alive]
+        return int(kept.sum(dtype=np.int64))
+
+    def local_rows(self, chunk_ids: Sequence[int]) -> tuple[list[int], Rows]:
+        """Those of `chunk_ids` alive in this part, and their local rows."""
+        lookup = self._lookup.rows(self.ids)
+        found = [(c, lookup[c]) for c in chunk_ids if c in lookup]
+        rows = np.fromiter((r for _, r in found), dtype=np.int64, count=len(found))
+        if self.alive is not None and len(rows):
+            kept = self.alive[rows]
+            return [c for (c, _), k in zip(found, kept.tolist(), strict=True) if k], rows[kept]
+        return [c for c, _ in found], rows
+
+    def postings_of(self, term: str) -> tuple[Rows, npt.NDArray[np.int32]]:
+        """The alive local rows holding `term` (ascending) and its frequency in each."""
+        a, b = self.postings.span(term)
+        rows = np.asarray(self.postings.rows[a:b], dtype=np.int64)
+        tf = np.asarray(self.postings.tf[a:b])
+        if self.alive is not None and len(rows):
+            kept = self.alive[rows]
+            rows, tf = rows[kept], tf[kept]
+        return rows, tf
+
+    def save(self, directory: Path) -> list[Path]:
+        """Write the postings into `directory` (ids and deletions are the caller's to
+        keep); returns the files written."""
+        return self.postings.save(directory)
+
+    @classmethod
+    def load(
+        cls, directory: Path, ids: Sequence[int] | Rows, alive: Mask | None = None, *,
+        mmap: bool = True,
+    ) -> LexicalPart | None:  # fmt: skip
+        """The part saved in `directory` with these chunk `ids` and `alive` flags, or None
+        when absent or of another analysis version (see `Postings.load`)."""
+        postings = Postings.load(directory, mmap=mmap)
+        if postings is None:
+            return None
+        return cls(postings, np.asarray(ids, dtype=np.int64).reshape(-1), alive)
+
+
+class _Known(Collection[str]):
+    """Membership in any part's terms, without building their union."""
+
+    def __init__(self, index: LexicalIndex) -> None:
+        self._index = index
+        self._maps = [p.postings.term_ids for p in index.parts]
+
+    def __contains__(self, term: object) -> bool:
+        return any(term in m for m in self._maps)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index.vocabulary)
+
+    def __len__(self) -> int:
+        return len(self._index.vocabulary)
 
 
 class LexicalIndex:
-    """BM25 (bm25s, Lucene variant) over chunks, addressed by chunk id."""
+    """BM25 (Lucene variant) over the alive rows of immutable parts, addressed by chunk id."""
 
-    def __init__(self, retriever: object, chunk_ids: Sequence[int]) -> None:
-        self._retriever = retriever
-        self.chunk_ids: tuple[int, ...] = tuple(chunk_ids)
-        self._row = {cid: i for i, cid in enumerate(self.chunk_ids)}
-        self._ids = np.asarray(self.chunk_ids, dtype=np.int64)
-        self._vocabulary: tuple[str, ...] | None = None
-        self._sorted: tuple[Any, Any, Any] | None = None
+    def __init__(self, parts: Sequence[LexicalPart] = ()) -> None:
+        self.parts: tuple[LexicalPart, ...] = tuple(parts)
+        # global row of each part's first row; the last entry is the number of rows
+        offsets = np.zeros(len(self.parts) + 1, dtype=np.int64)
+        np.cumsum([len(p) for p in self.parts], out=offsets[1:])
+        self.part_offsets: Rows = offsets
 
-    @property
+    def with_changes(
+        self, added: Sequence[LexicalPart] = (), deleted: Collection[int] = ()
+    ) -> LexicalIndex:
+        """This index with the chunk ids `deleted` deleted from its parts, then the parts
+        `added` appended (their rows numbered after the existing ones). Unchanged parts
+        are shared, with what they have cached."""
+        kept = [p.deleting(deleted) for p in self.parts] if deleted else list(self.parts)
+        return LexicalIndex([*kept, *added])
+
+    @cached_property
+    def row_ids(self) -> Rows:
+        """The chunk id of every global row, deleted rows included."""
+        if not self.parts:
+            return np.zeros(0, dtype=np.int64)
+        return np.concatenate([p.ids for p in self.parts])
+
+    @cached_property
+    def alive_rows(self) -> Mask:
+        """Whether each global row is alive."""
+        masks = [np.ones(len(p), bool) if p.alive is None else p.alive for p in self.parts]
+        return np.concatenate(masks) if masks else np.zeros(0, dtype=bool)
+
+    @cached_property
+    def chunk_ids(self) -> tuple[int, ...]:
+        """The chunk ids of the alive rows, in row order."""
+        return tuple(self.row_ids[self.alive_rows].tolist())
+
+    @cached_property
+    def size(self) -> int:
+        """The number of alive rows (BM25's N)."""
+        return sum(p.alive_count for p in self.parts)
+
+    @cached_property
+    def average_length(self) -> float:
+        """The mean number of terms of the alive rows (BM25's avgdl)."""
+        return average_length(sum(p.alive_length for p in self.parts), self.size)
+
+    @cached_property
     def vocabulary(self) -> tuple[str, ...]:
-        """The indexed terms (stems), sorted."""
-        if self._vocabulary is None:
-            vocab: Mapping[str, int] = self._retriever.vocab_dict  # type: ignore[attr-defined]
-            self._vocabulary = tuple(sorted(t for t in vocab if t))
-        return self._vocabulary
+        """The indexed terms, sorted: the union of the parts' terms, which may include
+        terms only deleted rows hold."""
+        if len(self.parts) == 1:
+            return self.parts[0].postings.terms
+        return tuple(sorted(set().union(*(p.postings.term_ids for p in self.parts))))
 
     @property
     def known(self) -> Collection[str]:
         """The indexed terms, for fast membership tests (unsorted; see `vocabulary`)."""
-        vocab: Mapping[str, int] = self._retriever.vocab_dict  # type: ignore[attr-defined]
-        return vocab.keys()
+        if len(self.parts) == 1:
+            return self.parts[0].postings.term_ids.keys()
+        return _Known(self)
+
+    def document_frequency(self, term: str) -> int:
+        """How many alive rows hold `term`."""
+        return sum(len(p.postings_of(term)[0]) for p in self.parts)
 
     def idf(self, term: str) -> float:
         """BM25's inverse document frequency of `term`: ln(1 + (N - df + 0.5) / (df + 0.5)),
         with df the number of chunks holding it (0 for a term not indexed)."""
-        vocab: Mapping[str, int] = self._retriever.vocab_dict  # type: ignore[attr-defined]
-        scores: Mapping[str, Any] = self._retriever.scores  # type: ignore[attr-defined]
-        indptr = scores["indptr"]
-        row = vocab.get(term) if term else None
-        df = 0 if row is None or row + 1 >= len(indptr) else int(indptr[row + 1] - indptr[row])
-        n = len(self.chunk_ids)
-        return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+        return bm25_idf(self.document_frequency(term), self.size)
 
     def scores(self, analysed: Sequence[QueryTerm]) -> dict[int, float]:
         """BM25 score of each chunk holding a term of a query's analysed words (a chunk
         holding none scores 0.0 and is left out)."""
-        rows, values = self._match(analysed)
-        return {int(cid): float(v) for cid, v in zip(self._ids[rows], values, strict=True)}
+        _, ids, values = self._match(analysed)
+        return dict(zip(ids.tolist(), values.tolist(), strict=True))
 
     def top(
         self, analysed: Sequence[QueryTerm], k: int, keep: RowFilter | None = None
     ) -> dict[int, float]:
         """The `k` best-scoring chunks (score > 0, best first; ties by chunk id) among
-        those `keep` lets through (all by default).
+        those `keep` lets through (all by default; it is given global rows).
 
         Only the postings of the query's terms are read: the work grows with how many
         chunks hold them, not with the size of the index.
         """
-        rows, values = self._match(analysed)
+        rows, ids, values = self._match(analysed)
         if keep is not None and len(rows):
             kept = keep(rows)
-            rows, values = rows[kept], values[kept]
+            ids, values = ids[kept], values[kept]
         positive = values > 0
-        ids, values = self._ids[rows[positive]], values[positive]
+        ids, values = ids[positive], values[positive]
         if len(values) > k > 0:
             # everything scoring at least the k-th best value: the ties at the cut included
             cut = np.partition(values, len(values) - k)[len(values) - k]
@@ -96,103 +273,119 @@ class LexicalIndex:
         return {int(ids[i]): float(values[i]) for i in order}
 
     def holding(self, terms: Collection[str], chunk_ids: Sequence[int]) -> set[int]:
-        """Those of `chunk_ids` that hold at least one of `terms` (unknown ids hold none).
+        """Those of `chunk_ids` that hold at least one of `terms` (unknown or deleted ids
+        hold none).
 
         One binary search per chunk and term in the term's postings: the work grows with
-        `len(chunk_ids)`, not with the size of the index.
+        `len(chunk_ids)` (times the number of parts), not with the size of the index.
         """
-        known = [(c, self._row[c]) for c in chunk_ids if c in self._row]
-        if not known:
-            return set()
-        vocab: Mapping[str, int] = self._retriever.vocab_dict  # type: ignore[attr-defined]
-        rows = np.fromiter((r for _, r in known), dtype=np.int64, count=len(known))
-        found = np.zeros(len(rows), dtype=bool)
-        _, indices, indptr = self._postings()
-        for term in terms:
-            tid = vocab.get(term)
-            if tid is None or not term:
+        wanted = [t for t in terms if t]
+        held: set[int] = set()
+        if not wanted:
+            return held
+        for part in self.parts:
+            ids, rows = part.local_rows(chunk_ids)
+            if not ids:
                 continue
-            postings = indices[indptr[tid] : indptr[tid + 1]]
-            if len(postings) == 0:
-                continue
-            at = np.searchsorted(postings, rows)
-            found |= postings[np.minimum(at, len(postings) - 1)] == rows
-        return {c for (c, _), hit in zip(known, found, strict=True) if hit}
+            found = np.zeros(len(rows), dtype=bool)
+            for term in wanted:
+                a, b = part.postings.span(term)
+                if b > a:
+                    postings = part.postings.rows[a:b]
+                    at = np.minimum(np.searchsorted(postings, rows), b - a - 1)
+                    found |= postings[at] == rows
+            held.update(c for c, hit in zip(ids, found.tolist(), strict=True) if hit)
+        return held
 
-    def _match(self, analysed: Sequence[QueryTerm]) -> tuple[Rows, Any]:
-        """The rows holding a term of `analysed` (ascending) and their BM25 scores.
+    def _match(self, analysed: Sequence[QueryTerm]) -> tuple[Rows, Rows, npt.NDArray[np.float32]]:
+        """The global rows holding a term of `analysed` (ascending), their chunk ids and
+        BM25 scores.
 
         Each term counts once per query word that has it, and a row's score is summed in
-        the order of the words and of their sorted terms, in the index's float type: the
-        sums bm25s's `get_scores_from_ids` gives, bit for bit.
+        float32 in the order of the words and of their sorted terms: the sums bm25s's
+        `get_scores_from_ids` gives over the alive rows, bit for bit.
         """
-        dtype = np.dtype(self._retriever.dtype)  # type: ignore[attr-defined]
-        if not self.chunk_ids:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=dtype)
-        vocab: Mapping[str, int] = self._retriever.vocab_dict  # type: ignore[attr-defined]
-        data, indices, indptr = self._postings()
-        spans = [
-            (int(indptr[vocab[t]]), int(indptr[vocab[t] + 1]))
-            for q in analysed
-            for t in sorted(q.terms)
-            if t in vocab
-        ]
-        spans = [(a, b) for a, b in spans if b > a]
-        if not spans:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=dtype)
-        rows = np.concatenate([indices[a:b] for a, b in spans])
-        values = np.concatenate([data[a:b] for a, b in spans])
-        unique, inverse = np.unique(rows, return_inverse=True)
-        sums = np.zeros(len(unique), dtype=dtype)
-        np.add.at(sums, inverse, values)  # in order, like bm25s: float32 sums are exact
-        return unique.astype(np.int64), sums
+        by_term: dict[str, list[tuple[Rows, Rows, npt.NDArray[np.float32]]]] = {}
+        pieces = []
+        for q in analysed:
+            for term in sorted(q.terms):
+                if term not in by_term:
+                    by_term[term] = self._weights(term)
+                pieces.extend(by_term[term])
+        if not pieces:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
+        rows = np.concatenate([r for r, _, _ in pieces])
+        unique, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+        sums = np.zeros(len(unique), dtype=np.float32)
+        np.add.at(sums, inverse, np.concatenate([w for _, _, w in pieces]))  # in order
+        ids = np.concatenate([i for _, i, _ in pieces])[first]
+        return unique, ids, sums
 
-    def _postings(self) -> tuple[Any, Any, Any]:
-        """bm25s's score matrix by term (`data`, `indices`, `indptr`), each term's rows
-        ascending (bm25s writes them so; checked once, sorted if not)."""
-        if self._sorted is None:
-            scores: Mapping[str, Any] = self._retriever.scores  # type: ignore[attr-defined]
-            data = np.asarray(scores["data"])
-            indices = np.asarray(scores["indices"])
-            indptr = np.asarray(scores["indptr"])
-            starts = np.zeros(len(indices), dtype=bool)
-            starts[indptr[:-1][indptr[:-1] < len(indices)]] = True
-            if not np.all((np.diff(indices) > 0) | starts[1:]):
-                term = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
-                order = np.lexsort((indices, term))
-                data, indices = data[order], indices[order]
-            self._sorted = (data, indices, indptr)
-        return self._sorted
+    def _weights(self, term: str) -> list[tuple[Rows, Rows, npt.NDArray[np.float32]]]:
+        """Per part holding `term` in alive rows: those global rows, their chunk ids and
+        the term's BM25 weight in each."""
+        found = [(i, *p.postings_of(term)) for i, p in enumerate(self.parts)]
+        found = [(i, rows, tf) for i, rows, tf in found if len(rows)]
+        if not found:
+            return []
+        idf = bm25_idf(sum(len(rows) for _, rows, _ in found), self.size)
+        out = []
+        for i, rows, tf in found:
+            part = self.parts[i]
+            weights = bm25_weights(tf, part.postings.lengths[rows], self.average_length, idf)
+            out.append((rows + self.part_offsets[i], part.ids[rows], weights))
+        return out
 
     def save(self, directory: Path) -> list[Path]:
-        """Write the index into `directory` (created); returns the files written."""
+        """Write the index into `directory` (created): each part with its alive flags (a
+        single part right there, several in `part-i/`), and every row's chunk id in
+        `lexical.json`. Returns the files written."""
         directory.mkdir(parents=True, exist_ok=True)
-        self._retriever.save(str(directory), show_progress=False)  # type: ignore[attr-defined]
-        meta = {"version": LEXICAL_VERSION, "chunk_ids": list(self.chunk_ids)}
+        written: list[Path] = []
+        for i, part in enumerate(self.parts):
+            where = _part_dir(directory, i, len(self.parts))
+            written += part.save(where)
+            alive = np.ones(len(part), bool) if part.alive is None else part.alive
+            np.save(where / "alive.npy", np.ascontiguousarray(alive), allow_pickle=False)
+            written.append(where / "alive.npy")
+        meta = {
+            "format": _FORMAT,
+            "version": LEXICAL_VERSION,
+            "parts": [len(p) for p in self.parts],
+            "chunk_ids": self.row_ids.tolist(),
+        }
         (directory / _META).write_text(json.dumps(meta), encoding="utf-8")
-        return sorted(p for p in directory.iterdir() if p.is_file())
+        return [*written, directory / _META]
 
     @classmethod
-    def load(cls, directory: Path) -> LexicalIndex | None:
-        """The index saved in `directory`, or None if absent or of another analysis version."""
-        import bm25s
-
+    def load(cls, directory: Path, mmap: bool = True) -> LexicalIndex | None:
+        """The index saved in `directory`, or None if absent, damaged, of another format or
+        of another analysis version."""
         try:
             meta = json.loads((directory / _META).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            if meta.get("format") != _FORMAT or meta.get("version") != LEXICAL_VERSION:
+                return None
+            ids = np.asarray(meta["chunk_ids"], dtype=np.int64)
+            offsets = np.cumsum([0, *meta["parts"]])
+            parts = []
+            for i in range(len(offsets) - 1):
+                where = _part_dir(directory, i, len(offsets) - 1)
+                alive = np.load(where / "alive.npy", mmap_mode="r" if mmap else None)
+                own = ids[offsets[i] : offsets[i + 1]]
+                part = LexicalPart.load(where, own, None if alive.all() else alive, mmap=mmap)
+                if part is None:
+                    return None
+                parts.append(part)
+        except (OSError, ValueError, KeyError, TypeError, IndexMismatchError):
             return None
-        if meta.get("version") != LEXICAL_VERSION:
-            return None
-        retriever = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0)
-        return cls(retriever, [int(c) for c in meta["chunk_ids"]])
+        return cls(parts)
 
 
-def lexical_from_terms(chunk_ids: Sequence[int], corpus: Sequence[list[str]]) -> LexicalIndex:
+def _part_dir(directory: Path, i: int, parts: int) -> Path:
+    return directory if parts == 1 else directory / f"part-{i}"
+
+
+def lexical_from_terms(chunk_ids: Sequence[int], corpus: Sequence[Sequence[str]]) -> LexicalIndex:
     """The BM25 index of chunks given their terms (`corpus[i]` are those of `chunk_ids[i]`:
-    `passage_terms` of its `lexical_text`, see `index.ingest.lexical`)."""
-    import bm25s
-
-    retriever = bm25s.BM25(method="lucene", k1=BM25_K1, b=BM25_B)
-    if corpus:
-        retriever.index(list(corpus), show_progress=False)
-    return LexicalIndex(retriever, chunk_ids)
+    `passage_terms` of its `lexical_text`, see `index.ingest.lexical`): one part."""
+    return LexicalIndex([LexicalPart.build(chunk_ids, corpus)])

@@ -1,17 +1,21 @@
-"""BM25 over given terms: scores, inverse document frequency, save and load."""
+"""BM25 over given terms in parts with deletions: scores, top, holding, inverse document
+frequency, vocabulary, save and load."""
 
 from __future__ import annotations
 
-import itertools
+import json
 import math
 from pathlib import Path
 
+import bm25s
 import numpy as np
 import numpy.typing as npt
 import pytest
 
-from index.storage.lexical import LexicalIndex, Rows, lexical_from_terms
-from index.text.analysis import QueryTerm
+from index.config import BM25_B, BM25_K1
+from index.errors import IndexMismatchError
+from index.storage.lexical import LexicalIndex, LexicalPart, Rows, lexical_from_terms
+from index.text.analysis import LEXICAL_VERSION, QueryTerm
 
 TERMS = [["clusterpolit", "clust", "polit", "thuring"], ["bay", "forschung"], ["cluster", "saxoni"]]
 
@@ -35,26 +39,33 @@ def test_scores_of_the_chunks_holding_the_given_terms() -> None:
     assert index.scores(_query("zzz")) == index.scores([]) == {}
 
 
-def _random_index(seed: int, chunks: int = 300) -> tuple[LexicalIndex, list[str]]:
+def _random_corpus(seed: int, chunks: int = 300) -> tuple[list[int], list[list[str]]]:
     rng = np.random.default_rng(seed)
     words = [f"w{i}" for i in range(60)]
     weights = 1.0 / np.arange(1, 61)  # a few common words, many rare ones
+    p = weights / weights.sum()
     corpus = [
-        list(rng.choice(words, size=int(rng.integers(1, 30)), p=weights / weights.sum()))
+        [str(w) for w in rng.choice(words, size=int(rng.integers(1, 30)), p=p)]
         for _ in range(chunks)
     ]
-    ids = [int(i) for i in rng.permutation(10**6)[:chunks]]
-    return lexical_from_terms(ids, corpus), words
+    return [int(i) for i in rng.permutation(10**6)[:chunks]], corpus
+
+
+def _random_index(seed: int, chunks: int = 300) -> tuple[LexicalIndex, list[str]]:
+    ids, corpus = _random_corpus(seed, chunks)
+    return lexical_from_terms(ids, corpus), [f"w{i}" for i in range(60)]
 
 
 def test_scores_are_bm25s_sums_bit_for_bit() -> None:
-    index, _ = _random_index(7)
-    retriever = index._retriever
+    ids, corpus = _random_corpus(7)
+    index = lexical_from_terms(ids, corpus)
+    retriever = bm25s.BM25(method="lucene", k1=BM25_K1, b=BM25_B)
+    retriever.index(corpus, show_progress=False)
     for query in (_query("w0", "w1", "w2"), _query("w5", "w5", "w59", "nope"), _query("w30")):
         # the same term ids in the same order as bm25s is given them
-        ids = [retriever.vocab_dict[t] for q in query for t in sorted(q.terms) if t != "nope"]
-        full = retriever.get_scores_from_ids(ids)
-        expected = {cid: float(full[i]) for i, cid in enumerate(index.chunk_ids) if full[i] > 0}
+        tids = [retriever.vocab_dict[t] for q in query for t in sorted(q.terms) if t != "nope"]
+        full = retriever.get_scores_from_ids(tids)
+        expected = {cid: float(full[i]) for i, cid in enumerate(ids) if full[i] > 0}
         assert index.scores(query) == expected
 
 
@@ -102,22 +113,6 @@ def test_holding_agrees_with_the_scores_on_a_larger_index() -> None:
         assert index.holding({word}, chunk_ids) == set(index.scores(_query(word)))
 
 
-def test_unsorted_postings_are_sorted_once() -> None:
-    index, _ = _random_index(5)
-    query = _query("w1", "w2")
-    expected_scores, expected_held = index.scores(query), index.holding({"w1"}, index.chunk_ids)
-    scores = index._retriever.scores
-    indptr = scores["indptr"]
-    rng = np.random.default_rng(0)
-    order = np.concatenate([a + rng.permutation(b - a) for a, b in itertools.pairwise(indptr)])
-    scores["data"], scores["indices"] = scores["data"][order], scores["indices"][order]
-    assert not np.array_equal(scores["indices"][indptr[1] : indptr[2]],
-                              np.sort(scores["indices"][indptr[1] : indptr[2]]))  # fmt: skip
-    shuffled = LexicalIndex(index._retriever, index.chunk_ids)
-    assert shuffled.scores(query) == expected_scores
-    assert shuffled.holding({"w1"}, shuffled.chunk_ids) == expected_held
-
-
 def test_an_empty_index_holds_and_scores_nothing() -> None:
     empty = lexical_from_terms([], [])
     assert empty.scores(_query("a")) == empty.top(_query("a"), 5) == {}
@@ -148,3 +143,146 @@ def test_idf_is_bm25s_inverse_document_frequency() -> None:
     assert index.idf("geld") == pytest.approx(math.log(1 + (3 - 1 + 0.5) / (1 + 0.5)))
     # a term the index does not hold is as rare as can be
     assert index.idf("österreich") == index.idf("") == pytest.approx(math.log(8.0))
+
+
+# --- parts and deletions -------------------------------------------------------------------
+
+# part A: chunks 1, 2, 3 (global rows 0-2); part B: chunks 4, 5 (rows 3-4); 2 and 5 deleted
+PART_A = ([1, 2, 3], [["a", "b"], ["a"], ["c", "c", "a"]])
+PART_B = ([4, 5], [["b"], ["a", "d"]])
+
+
+def _parted() -> LexicalIndex:
+    index = LexicalIndex([LexicalPart.build(*PART_A), LexicalPart.build(*PART_B)])
+    return index.with_changes(deleted={2, 5})
+
+
+def _lucene(tf: int, df: int, length: int) -> float:
+    """Lucene BM25 in the alive rows of `_parted` (3 chunks, 6 terms)."""
+    idf = math.log(1 + (3 - df + 0.5) / (df + 0.5))
+    return idf * tf / (tf + 1.2 * (0.25 + 0.75 * length / 2.0))
+
+
+def test_deleted_rows_are_never_matched_nor_counted() -> None:
+    index = _parted()
+    assert (index.size, index.average_length) == (3, 2.0)
+    assert index.chunk_ids == (1, 3, 4)
+    assert index.row_ids.tolist() == [1, 2, 3, 4, 5]
+    assert index.alive_rows.tolist() == [True, False, True, True, False]
+    assert index.part_offsets.tolist() == [0, 3, 5]
+    assert index.scores(_query("a")) == {
+        1: pytest.approx(_lucene(1, 2, 2), rel=1e-6),
+        3: pytest.approx(_lucene(1, 2, 3), rel=1e-6),
+    }
+    assert index.scores(_query("c", "b")) == {
+        1: pytest.approx(_lucene(1, 2, 2), rel=1e-6),
+        3: pytest.approx(_lucene(2, 1, 3), rel=1e-6),
+        4: pytest.approx(_lucene(1, 2, 1), rel=1e-6),
+    }
+    # "d" only a deleted chunk holds: known, but it matches nothing and its df is 0
+    assert index.scores(_query("d")) == index.top(_query("d"), 5) == {}
+    assert index.idf("d") == math.log(1 + 3.5 / 0.5)
+    assert index.idf("a") == math.log(1 + 1.5 / 2.5)
+    assert index.holding({"a", "d"}, [1, 2, 3, 4, 5]) == {1, 3}
+
+
+def test_parts_with_deletions_score_as_a_fresh_index_of_the_alive_chunks() -> None:
+    fresh = lexical_from_terms([1, 3, 4], [["a", "b"], ["c", "c", "a"], ["b"]])
+    index = _parted()
+    for query in (_query("a"), _query("b", "c", "a"), _query("a", "a", "d")):
+        assert index.scores(query) == fresh.scores(query)
+        assert index.top(query, 2) == fresh.top(query, 2)
+    assert index.idf("b") == fresh.idf("b")
+
+
+def test_keep_is_given_global_rows() -> None:
+    index = _parted()
+    seen: list[list[int]] = []
+
+    def second_part(rows: Rows) -> npt.NDArray[np.bool_]:
+        seen.append(rows.tolist())
+        kept: npt.NDArray[np.bool_] = rows >= 3
+        return kept
+
+    assert list(index.top(_query("b"), 5, second_part)) == [4]
+    assert list(index.top(_query("a"), 5, second_part)) == []
+    assert seen == [[0, 3], [0, 2]]  # the alive rows holding the terms, deleted ones never
+
+
+def test_top_breaks_ties_by_chunk_id_across_parts() -> None:
+    build = LexicalPart.build
+    tied = LexicalIndex([build([9], [["a"]]), build([4, 6], [["a"], ["b"]]), build([2], [["a"]])])
+    assert list(tied.top(_query("a"), 2)) == [2, 4]
+    assert list(tied.top(_query("a", "b"), 4)) == [6, 2, 4, 9]
+
+
+def test_vocabulary_is_the_sorted_union_and_known_a_view_of_the_parts() -> None:
+    index = _parted()
+    assert index.vocabulary == ("a", "b", "c", "d")
+    known = index.known
+    assert "d" in known and "c" in known and "e" not in known and "" not in known
+    assert sorted(known) == list(index.vocabulary) and len(known) == 4
+    assert LexicalIndex().vocabulary == () and "a" not in LexicalIndex().known
+
+
+def test_a_chunk_deleted_in_one_part_and_added_in_another() -> None:
+    old = LexicalIndex([LexicalPart.build([7, 8], [["x"], ["x", "z"]])])
+    index = old.with_changes([LexicalPart.build([7], [["y"]])], deleted={7})
+    assert index.chunk_ids == (8, 7)
+    assert index.holding({"x"}, [7]) == set() and index.holding({"y"}, [7]) == {7}
+    assert list(index.scores(_query("x", "y"))) == [8, 7]
+    assert old.chunk_ids == (7, 8)  # the old index is untouched
+
+
+def test_with_changes_shares_the_parts_it_does_not_change() -> None:
+    index = _parted()
+    added = LexicalPart.build([6], [["e"]])
+    changed = index.with_changes([added], deleted={4, 99})
+    assert changed.parts[0] is index.parts[0] and changed.parts[2] is added
+    assert changed.parts[1] is not index.parts[1]
+    assert changed.parts[1].postings is index.parts[1].postings
+    assert changed.chunk_ids == (1, 3, 6) and index.chunk_ids == (1, 3, 4)
+    part = index.parts[0]
+    assert part.deleting([99]) is part and part.deleting(np.zeros(3, bool)) is part
+    assert part.deleting(np.array([True, False, False])).alive.tolist() == [False, False, True]
+
+
+def test_inconsistent_parts_are_refused() -> None:
+    with pytest.raises(ValueError, match="2 chunk ids for 1 rows"):
+        LexicalPart.build([1, 2], [["a"]])
+    part = LexicalPart.build([1, 2], [["a"], ["b"]])
+    with pytest.raises(IndexMismatchError, match="rebuild the index"):
+        LexicalPart(part.postings, np.array([1], dtype=np.int64))
+    with pytest.raises(IndexMismatchError, match="3 alive flags"):
+        LexicalPart(part.postings, part.ids, np.ones(3, dtype=bool))
+    with pytest.raises(ValueError, match="1 deletion flags for a part of 2 rows"):
+        part.deleting(np.array([True]))
+
+
+def test_an_index_of_no_parts_is_empty() -> None:
+    empty = LexicalIndex()
+    assert empty.chunk_ids == () and empty.size == 0 and empty.row_ids.tolist() == []
+    assert empty.scores(_query("a")) == empty.top(_query("a"), 3) == {}
+    assert empty.holding({"a"}, [1]) == set() and empty.idf("a") == math.log(2.0)
+
+
+def test_parts_save_and_load_round_trip(tmp_path: Path) -> None:
+    index = _parted()
+    part = index.parts[0]
+    part.save(tmp_path / "a")
+    loaded = LexicalPart.load(tmp_path / "a", [1, 2, 3], part.alive)
+    assert loaded is not None and isinstance(loaded.postings.rows, np.memmap)
+    assert LexicalIndex([loaded, index.parts[1]]).scores(_query("a", "b")) == index.scores(
+        _query("a", "b")
+    )
+    assert LexicalPart.load(tmp_path / "missing", [1]) is None
+    # the whole index, deletions included (for the snapshot)
+    index.save(tmp_path / "bm25")
+    again = LexicalIndex.load(tmp_path / "bm25")
+    assert again is not None and again.chunk_ids == (1, 3, 4)
+    assert again.alive_rows.tolist() == index.alive_rows.tolist()
+    assert again.scores(_query("a", "c")) == index.scores(_query("a", "c"))
+    meta_path = tmp_path / "bm25" / "lexical.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta_path.write_text(json.dumps({**meta, "version": LEXICAL_VERSION + 1}), encoding="utf-8")
+    assert LexicalIndex.load(tmp_path / "bm25") is None
