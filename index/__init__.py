@@ -25,6 +25,7 @@ from index.config import (
     BridgeConfig,
     ChunkerConfig,
     FusionConfig,
+    MergePolicy,
     RankingConfig,
 )
 from index.documents import (
@@ -100,6 +101,7 @@ from index.storage import (
     PassageCache,
     check_compatible,
     current_build,
+    plan_merge,
     save_index,
 )
 
@@ -144,6 +146,7 @@ __all__ = [
     "InvalidQueryError",
     "Library",
     "ManifestStamp",
+    "MergePolicy",
     "PassageCache",
     "QueryMemo",
     "RankingConfig",
@@ -175,6 +178,7 @@ __all__ = [
     "load_questions",
     "manifest_stamp",
     "out_of_domain",
+    "plan_merge",
     "request_catch_up",
     "save_index",
     "update_pending",

@@ -28,6 +28,7 @@ __all__ = [
     "ChunkerConfig",
     "FusionConfig",
     "FusionMethod",
+    "MergePolicy",
     "RankingConfig",
     "RankingMethod",
     "VectorConfig",
@@ -231,3 +232,19 @@ class VectorConfig:
             raise ValueError(
                 f"VectorConfig needs positive list, probe and training counts, got {self}."
             )
+
+
+# --- segments -----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class MergePolicy:
+    """When segments are merged (`index.storage.merge.plan_merge`). Lucene's
+    TieredMergePolicy defaults, not tuned: ten segments per size tier, and a segment is
+    rewritten once half of it is deleted. A search asks every segment, so at most about
+    `factor` segments per power of `factor` chunks stay live (about 50 at a million)."""
+
+    factor: int = 10
+    max_deleted: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.factor < 2 or not 0.0 < self.max_deleted <= 1.0:
+            raise ValueError(f"MergePolicy needs factor ≥ 2 and 0 < max_deleted ≤ 1, got {self}.")

@@ -331,6 +331,19 @@ def remove(
     print_report(report)
 
 
+@app.command()
+def compact(
+    full: Annotated[
+        bool, typer.Option("--full", help="Merge every segment into one, deletions dropped.")
+    ] = False,
+) -> None:
+    """Merge index segments: those the merge policy says are due, or all with --full."""
+    settings = _settings()
+    with _domain_errors():
+        merged = library_for(settings).compact(full=full)
+    typer.echo(f"merged {merged} segments" if merged else "nothing to merge")
+
+
 @app.command("list")
 def list_(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

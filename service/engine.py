@@ -33,6 +33,7 @@ from index import (
     IndexSnapshot,
     Library,
     ManifestStamp,
+    MergePolicy,
     PassageCache,
     QueryMemo,
     Searcher,
@@ -44,6 +45,7 @@ from index import (
     load_embedder,
     load_index,
     manifest_stamp,
+    plan_merge,
     request_catch_up,
     update_pending,
     writer_active,
@@ -247,7 +249,10 @@ class Engine:
         try:
             if current_build(self.settings.index_dir) == self._serving.build:
                 return  # a write of this process installed it meanwhile
-            snapshot = load_index(self.settings.index_dir)
+            snapshot = load_index(
+                self.settings.index_dir,
+                reuse=serving.searcher.snapshot if serving.searcher is not None else None,
+            )
             _check(self.settings, self.embedder, snapshot)
             self.install(snapshot, build)
         except (IndexNotFoundError, IndexMismatchError):
@@ -280,6 +285,14 @@ class Engine:
             if serving.build is not None and serving.searcher is not None:
                 library.use_snapshot(serving.build, serving.searcher.snapshot)
         return write(library)
+
+    def compact(self) -> int:
+        """Merge the segments the merge policy says are due; how many were merged (0: none
+        was due, and nothing was locked)."""
+        searcher = self._serving.searcher
+        if searcher is None or not plan_merge(searcher.snapshot.segments, MergePolicy()):
+            return 0
+        return self.update(lambda library: library.compact())
 
     # Catching up with the corpus --------------------------------------------------
 

@@ -1,5 +1,5 @@
 """The service's background thread: warm the engine once, then keep its index up to the
-committed corpus.
+committed corpus and its segments merged (`Engine.compact`).
 
 Every `Settings.watch_interval` seconds it asks the engine whether the index still reflects
 the corpus (`Engine.check`: a new build made by another process, an update interrupted by a
@@ -53,6 +53,8 @@ class Upkeep:
             log.info("the index caught up with the corpus", extra={"fields": _state(engine)})
             if self.on_catch_up is not None:
                 self.on_catch_up()
+        if self.interval > 0 and (merged := engine.compact()):
+            log.info(f"merged {merged} segments", extra={"fields": _state(engine)})
 
     def _run(self) -> None:
         while not self._stop.is_set():

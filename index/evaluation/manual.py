@@ -25,7 +25,7 @@ from index.documents.passage import passage_text
 from index.embedding.base import Embedder
 from index.errors import ClusterSearchError
 from index.evaluation.ood import Parallel
-from index.ingest.lexical import build_lexical
+from index.ingest.lexical import passage_terms_of
 from index.retrieval.searcher import Searcher
 from index.storage.cache import PassageCache
 from index.storage.snapshot import IndexSnapshot, create_snapshot
@@ -106,7 +106,7 @@ def manual_snapshot(
         model_id=embedder.model_id,
         chunker=chunker.as_dict(),
         corpus_hash="out-of-domain",
-        lexical=build_lexical(chunks, by_id),
+        terms=passage_terms_of(chunks, by_id),
     )
     return ManualIndex(snapshot, tuple(chunks), tuple(skipped))
 

@@ -1,7 +1,7 @@
 """The write path: build an index from a corpus, update it in place, manage the corpus folder."""
 
 from index.ingest.build import BuildReport, build_index, build_snapshot
-from index.ingest.lexical import build_lexical, load_index
+from index.ingest.lexical import load_index, passage_terms_of
 from index.ingest.library import CHECKPOINTS, Change, Library, Refusal, UpdateReport
 from index.ingest.manifest import corpus_documents
 from index.ingest.status import (
@@ -31,12 +31,12 @@ __all__ = [
     "UpdateStats",
     "Upload",
     "build_index",
-    "build_lexical",
     "build_snapshot",
     "corpus_documents",
     "document_id_for",
     "load_index",
     "manifest_stamp",
+    "passage_terms_of",
     "request_catch_up",
     "update_pending",
     "update_snapshot",

@@ -16,7 +16,7 @@ from index.documents.corpus import Document, load_corpus
 from index.documents.passage import passage_text
 from index.embedding.base import Embedder
 from index.errors import IndexMismatchError, IndexNotFoundError
-from index.ingest.lexical import build_lexical, cached_lexical
+from index.ingest.lexical import cached_terms, passage_terms_of
 from index.storage.cache import CACHE_NAME, PassageCache
 from index.storage.snapshot import (
     IndexSnapshot,
@@ -96,9 +96,7 @@ def build_snapshot(
         if progress:
             progress(min(i + step, len(texts)), len(texts))
     vectors = np.vstack(parts) if parts else np.zeros((0, embedder.dim), dtype=np.float32)
-    lexical = (
-        build_lexical(chunks, by_id) if cache is None else cached_lexical(chunks, by_id, cache)
-    )
+    terms = passage_terms_of(chunks, by_id) if cache is None else cached_terms(chunks, by_id, cache)
     return create_snapshot(
         chunks,
         vectors,
@@ -106,7 +104,7 @@ def build_snapshot(
         model_id=embedder.model_id,
         chunker=chunker.as_dict(),
         corpus_hash=corpus_hash,
-        lexical=lexical,
+        terms=terms,
         vector_config=vector_config,
     )
 

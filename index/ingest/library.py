@@ -18,8 +18,8 @@ several processes and threads take turns. A write goes:
    (content-addressed names, `ID.SHA12.txt`, written to a hidden temporary and renamed),
    then replace `manifest.toml` atomically (edited in place, `index.ingest.manifest`) —
    the commit point of the corpus;
-5. write the index build beside the live one and swap the `current` symlink
-   (`index.storage.snapshot.save_index`);
+5. write the new index segment and the commit naming it, and swap the `current` symlink
+   (`index.storage.snapshot.save_index`: nothing existing is rewritten);
 6. delete the texts no longer listed and clear the pending mark.
 
 A process killed anywhere in 4–6 leaves the mark; the next writer (and the service at
@@ -37,7 +37,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from index.config import ChunkerConfig
+from index.config import ChunkerConfig, MergePolicy, VectorConfig
 from index.documents.corpus import DOCUMENTS_DIR, MANIFEST_NAME, Corpus, Document
 from index.embedding.base import Embedder
 from index.errors import (
@@ -47,6 +47,7 @@ from index.errors import (
     InvalidDocumentError,
 )
 from index.ingest.changes import Change, Plan, Refusal, Status, UpdateReport
+from index.ingest.compact import compacted
 from index.ingest.lexical import load_index
 from index.ingest.manifest import (
     CorpusRecord,
@@ -110,6 +111,8 @@ class Library:
     on_commit: Callable[[IndexSnapshot, str], None] | None = None
     cache: PassageCache | None = field(default=None, repr=False)
     commit_lock: contextlib.AbstractContextManager[object] | None = field(default=None, repr=False)
+    merge_policy: MergePolicy = field(default_factory=MergePolicy)
+    vectors: VectorConfig = field(default_factory=VectorConfig)
     _loaded: tuple[str, IndexSnapshot] | None = field(default=None, repr=False)
 
     def use_snapshot(self, build: str, snapshot: IndexSnapshot) -> None:
@@ -210,6 +213,22 @@ class Library:
 
         return self._write(change)
 
+    def compact(self, *, full: bool = False) -> int:
+        """Merge segments: those the merge policy says are due (`plan_merge`), or with `full`
+        all of them into one. Returns how many segments were merged (0: none was due).
+        Readers go on meanwhile; other writers wait."""
+        with self._locked(), self._commit_lock():
+            self._recover_locked()
+            old = self._current()
+            merged = compacted(old, self.merge_policy, self.vectors, full=full)
+            if old is None or merged is None:
+                return 0
+            build = save_index(merged, self.index_dir)
+            self._loaded = (build.name, merged)
+            if self.on_commit is not None:
+                self.on_commit(merged, build.name)
+            return len(old.segments) - len(merged.segments) + 1
+
     def recover(self) -> bool:
         """Finish or undo an interrupted update (see the module doc); True if there was one."""
         if not (self.index_dir / PENDING).exists():
@@ -242,7 +261,7 @@ class Library:
             self._commit(plan.record, plan.documents, plan.snapshot)
         snapshot = plan.snapshot
         counted = tuple(
-            replace(c, chunks=sum(1 for ch in snapshot.chunks.values() if ch.document_id == c.id))
+            replace(c, chunks=snapshot.chunk_count(c.id))
             if c.status in ("added", "replaced")
             else c
             for c in plan.changes
@@ -285,6 +304,7 @@ class Library:
             self.chunker,
             self._embedding_cache(),
             corpus_hash=Corpus(tuple(new_docs)).content_hash,
+            vector_config=self.vectors,
         )
         return Plan(record, build, changes, tuple(new_docs), snapshot, stats)
 
@@ -342,6 +362,7 @@ class Library:
                 self.chunker,
                 self._embedding_cache(),
                 corpus_hash=corpus_hash,
+                vector_config=self.vectors,
             )
             build = save_index(snapshot, self.index_dir)
             self._loaded = (build.name, snapshot)
@@ -358,7 +379,9 @@ class Library:
         if self._loaded is not None and self._loaded[0] == name:
             return self._loaded[1]
         try:
-            snapshot = load_index(self.index_dir)
+            snapshot = load_index(
+                self.index_dir, reuse=self._loaded[1] if self._loaded is not None else None
+            )
         except IndexNotFoundError:
             return None
         self._loaded = (name, snapshot)

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +32,7 @@ from index.config import BRIDGE_WORDS, BridgeConfig
 from index.documents.chunk import Chunk
 from index.documents.corpus import Document
 from index.embedding.base import Embedder, Vectors
+from index.storage.segment import Segment
 from index.text.analysis import QueryTerm, fold, stem, stopwords
 from index.text.regions import is_region_alias
 
@@ -38,6 +40,9 @@ __all__ = [
     "Encode",
     "LazyBridge",
     "WordBridge",
+    "passage_words",
+    "segment_words",
+    "word_stems",
 ]
 
 # How passage words become vectors: `embedder.encode_passages`, or the same through a
@@ -57,13 +62,20 @@ class WordBridge:
         vectors: Mapping[str, Vectors],
         embedder: Embedder,
         present: Mapping[str, Collection[str]] | None = None,
+        *,
+        stems: Mapping[str, Collection[str]] | None = None,
     ) -> None:
         """`words[lang]` are the bridge's words and `vectors[lang]` their vectors;
-        `present[lang]` are all passage words of `lang` (default: `words[lang]`)."""
+        `present[lang]` are all passage words of `lang` (default: `words[lang]`), or
+        `stems[lang]` their stems (`word_stems`), when the caller has them."""
         self.words = {lang: tuple(ws) for lang, ws in words.items()}
         present = words if present is None else present
         # A word already found among a language's passage words needs no bridge into it.
-        self._stems = {lang: {stem(fold(w), lang) for w in ws} for lang, ws in present.items()}
+        self._stems: dict[str, Collection[str]] = (
+            dict(stems)
+            if stems is not None
+            else {lang: word_stems(ws, lang) for lang, ws in present.items()}
+        )
         self._vectors = dict(vectors)
         self._embedder = embedder
         self._cache: dict[str, Vectors] = {}
@@ -84,23 +96,28 @@ class WordBridge:
         most passages hold (ties: alphabetical), with `encode` (default:
         `embedder.encode_passages`). Every passage word still counts as present (no bridge
         into a language that has the word), embedded or not."""
+        found = passage_words(chunks, documents, min_chars)
+        return cls.from_counts(found, embedder, encode=encode, max_words=max_words)
+
+    @classmethod
+    def from_counts(
+        cls,
+        found: Mapping[str, Counter[str]],
+        embedder: Embedder,
+        *,
+        encode: Encode | None = None,
+        max_words: int = BRIDGE_WORDS,
+        stems: Mapping[str, Collection[str]] | None = None,
+    ) -> WordBridge:
+        """The bridge of passage words counted by `passage_words` (`stems`: their stems per
+        language, when the caller has them)."""
         if max_words < 1:
             raise ValueError(f"max_words must be at least 1, got {max_words}")
-        stops = stopwords()
-        found: dict[str, Counter[str]] = {}
-        for chunk in chunks:
-            lang = documents[chunk.document_id].language
-            held = {
-                word.lower()
-                for word in _WORD.findall(chunk.text)
-                if len(word) >= min_chars and fold(word) not in stops
-            }
-            found.setdefault(lang, Counter()).update(held)
-        present = {lang: sorted(df) for lang, df in sorted(found.items()) if df}
-        words = {lang: _most_held(found[lang], max_words) for lang in present}
+        present = {lang: df for lang, df in sorted(found.items()) if df}
+        words = {lang: _most_held(df, max_words) for lang, df in present.items()}
         encode = encode or embedder.encode_passages
         vectors = {lang: encode(ws) for lang, ws in words.items()}
-        return cls(words, vectors, embedder, present)
+        return cls(words, vectors, embedder, present, stems=stems)
 
     def expand(self, analysed: Sequence[QueryTerm], config: BridgeConfig) -> list[QueryTerm]:
         """`analysed` with each word's nearest passage words (per language) added to its terms."""
@@ -119,7 +136,7 @@ class WordBridge:
         for lang, words in self.words.items():
             sims = np.asarray(queries @ self._vectors[lang].T)  # (query words, passage words)
             for row, i in enumerate(bridged):
-                if analysed[i].stems & self._stems[lang]:
+                if any(s in self._stems[lang] for s in analysed[i].stems):
                     continue
                 for j in _nearest(sims[row], config.neighbours):
                     if sims[row, j] >= config.threshold:
@@ -141,6 +158,29 @@ class WordBridge:
             return np.vstack([self._cache[w] for w in words])
 
 
+def passage_words(
+    chunks: Iterable[Chunk], documents: Mapping[str, Document], min_chars: int = 4
+) -> dict[str, Counter[str]]:
+    """Per document language, how many of `chunks` hold each word (lower-cased, at least
+    `min_chars` letters, no stop word)."""
+    stops = stopwords()
+    found: dict[str, Counter[str]] = {}
+    for chunk in chunks:
+        lang = documents[chunk.document_id].language
+        held = {
+            word.lower()
+            for word in _WORD.findall(chunk.text)
+            if len(word) >= min_chars and fold(word) not in stops
+        }
+        found.setdefault(lang, Counter()).update(held)
+    return found
+
+
+def word_stems(words: Iterable[str], lang: str) -> set[str]:
+    """The stems of `words` in language `lang`."""
+    return {stem(fold(w), lang) for w in words}
+
+
 def _nearest(sims: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.intp]:
     """The indices of the `n` highest of `sims`, highest first; equal values keep their
     order (alphabetical). The first `n` of a stable argsort, without sorting them all."""
@@ -159,16 +199,16 @@ def _most_held(df: Counter[str], limit: int) -> list[str]:
 
 
 class LazyBridge:
-    """Builds the `WordBridge` of a snapshot on first use, once, for every searcher sharing it."""
+    """Builds the `WordBridge` of a snapshot's segments on first use, once, for every searcher
+    sharing it. Each segment's words are counted once (`segment_words`), for every snapshot
+    that holds it; words only deleted passages hold still count until their segment is
+    merged."""
 
     def __init__(
-        self,
-        chunks: Sequence[Chunk],
-        documents: Mapping[str, Document],
-        embedder: Embedder,
-        encode: Encode | None = None,
+        self, segments: Sequence[Segment], embedder: Embedder, encode: Encode | None = None
     ) -> None:
-        self._args = (chunks, documents, embedder)
+        self._segments = tuple(segments)
+        self._embedder = embedder
         self._encode = encode
         self._bridge: WordBridge | None = None
         self._lock = threading.Lock()
@@ -176,5 +216,31 @@ class LazyBridge:
     def get(self) -> WordBridge:
         with self._lock:
             if self._bridge is None:
-                self._bridge = WordBridge.build(*self._args, encode=self._encode)
+                found: dict[str, Counter[str]] = {}
+                stems: dict[str, set[str]] = {}
+                for segment in self._segments:
+                    for lang, (df, held) in segment_words(segment).items():
+                        found.setdefault(lang, Counter()).update(df)
+                        stems.setdefault(lang, set()).update(held)
+                self._bridge = WordBridge.from_counts(
+                    found, self._embedder, encode=self._encode, stems=stems
+                )
             return self._bridge
+
+
+_Words = dict[str, tuple[Counter[str], frozenset[str]]]
+_SEGMENT_WORDS: weakref.WeakKeyDictionary[Segment, _Words] = weakref.WeakKeyDictionary()
+_SEGMENT_LOCK = threading.Lock()
+
+
+def segment_words(segment: Segment) -> _Words:
+    """Per language, the passage words of a segment's chunks (`passage_words`) and their
+    stems; counted once per segment."""
+    with _SEGMENT_LOCK:
+        found = _SEGMENT_WORDS.get(segment)
+    if found is None:
+        counts = passage_words(segment.chunks, segment.documents)
+        found = {lang: (df, frozenset(word_stems(df, lang))) for lang, df in counts.items()}
+        with _SEGMENT_LOCK:
+            _SEGMENT_WORDS[segment] = found
+    return found

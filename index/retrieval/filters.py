@@ -8,17 +8,20 @@ and a FAISS selector for the dense search (over chunk ids, the ids FAISS holds).
   bitmap (N / 8 bytes) and its `faiss.IDSelectorBatch` (a hash set of the chunk ids);
   every later search reuses them. There are few such pairs (two languages, sixteen
   Länder), so they are kept for the snapshot's life.
-* Document: the rows of each document are listed once; a search within a document works
-  on that document's chunks only (its selector is made per search, from those).
+* Document: a document's chunks are consecutive rows of its segment; a search within a
+  document works on those only (its selector is made per search, from them).
 
 Chunk ids are 63-bit hashes, so membership is tested in row space (the BM25 index's row
-numbers, dense 0..N-1) with a packed bitmap, and FAISS gets a hash set of the ids. No
-search does work over all chunks: a bitmap test costs one lookup per candidate row.
+numbers: the segments' rows one after the other, deleted ones included) with a packed
+bitmap, and FAISS gets a hash set of the ids. No search does work over all chunks: a bitmap
+test costs one lookup per candidate row. The rows of each language and Land are listed once
+per segment, so a new snapshot lists only its new segment's.
 """
 
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.storage.lexical import RowFilter, Rows
+from index.storage.segment import Segment
 from index.storage.snapshot import IndexSnapshot
 
 __all__ = ["Allowed", "Filters"]
@@ -55,11 +59,10 @@ class Filters:
         self._ids: Rows = np.zeros(0, dtype=np.int64)
         self._langs: dict[str, Rows] = {}
         self._regions: dict[str, Rows] = {}
-        self._documents: dict[str, Rows] = {}
         self._sets: dict[_Key, Allowed] = {}
 
     def prepare(self) -> Filters:
-        """List the rows of every language, Land and document (once); returns self."""
+        """List the rows of every language and Land (once); returns self."""
         with self._lock:
             self._build()
         return self
@@ -79,24 +82,24 @@ class Filters:
             return self._sets[key]
 
     def _build(self) -> None:
+        """Each segment's rows by language and Land (listed once per segment, see
+        `_segment_rows`), moved to the snapshot's row numbers, deleted rows left out."""
         if self._built:
             return
-        snapshot = self._snapshot
-        chunk_ids = snapshot.lexical.chunk_ids
-        documents, chunks = snapshot.documents, snapshot.chunks
-        langs: dict[str, list[int]] = {}
-        regions: dict[str, list[int]] = {}
-        docs: dict[str, list[int]] = {}
-        for row, cid in enumerate(chunk_ids):
-            chunk = chunks[cid]
-            docs.setdefault(chunk.document_id, []).append(row)
-            langs.setdefault(documents[chunk.document_id].language, []).append(row)
-            for region in chunk.regions:
-                regions.setdefault(region, []).append(row)
-        self._ids = np.asarray(chunk_ids, dtype=np.int64)
-        self._langs = _arrays(langs)
-        self._regions = _arrays(regions)
-        self._documents = _arrays(docs)
+        langs: dict[str, list[Rows]] = {}
+        regions: dict[str, list[Rows]] = {}
+        offset = 0
+        for live in self._snapshot.segments:
+            by_lang, by_region = _segment_rows(live.segment)
+            for key, rows in by_lang.items():
+                langs.setdefault(key, []).append(_moved(rows, offset, live.alive))
+            for key, rows in by_region.items():
+                regions.setdefault(key, []).append(_moved(rows, offset, live.alive))
+            offset += len(live.segment)
+        segments = [live.segment.ids for live in self._snapshot.segments]
+        self._ids = np.concatenate(segments) if segments else _EMPTY
+        self._langs = {k: np.concatenate(v) for k, v in langs.items()}
+        self._regions = {k: np.concatenate(v) for k, v in regions.items()}
         self._built = True
 
     def _rows(self, key: _Key) -> Rows:
@@ -112,7 +115,7 @@ class Filters:
 
     def _make_set(self, key: _Key) -> Allowed:
         rows = self._rows(key)
-        if len(rows) in (0, len(self._ids)):
+        if len(rows) in (0, len(self._snapshot.chunks)):
             return Allowed(len(rows))
         mask = np.zeros(len(self._ids), dtype=bool)
         mask[rows] = True
@@ -126,8 +129,15 @@ class Filters:
         return Allowed(len(rows), test, _selector(self._ids[rows]))
 
     def _within_document(self, lang: str | None, region: str | None, document_id: str) -> Allowed:
-        rows = self._documents.get(document_id, _EMPTY)
-        document = self._snapshot.documents.get(document_id)
+        rows, document = _EMPTY, None
+        offset = 0
+        for live in self._snapshot.segments:
+            if live.holds(document_id):
+                document = live.segment.documents[document_id]
+                start, stop = live.segment.spans[document_id]
+                rows = np.arange(offset + start, offset + stop, dtype=np.int64)
+                break
+            offset += len(live.segment)
         if document is None or (lang is not None and document.language != lang):
             rows = _EMPTY
         if region is not None and len(rows):
@@ -144,6 +154,37 @@ class Filters:
             return held
 
         return Allowed(len(rows), test, _selector(self._ids[rows]))
+
+
+_SegmentRows = tuple[dict[str, Rows], dict[str, Rows]]
+# Each segment's rows by language and by Land: a segment never changes, so they are listed
+# once, for every snapshot that holds it.
+_SEGMENT_ROWS: weakref.WeakKeyDictionary[Segment, _SegmentRows] = weakref.WeakKeyDictionary()
+_SEGMENT_LOCK = threading.Lock()
+
+
+def _segment_rows(segment: Segment) -> _SegmentRows:
+    with _SEGMENT_LOCK:
+        found = _SEGMENT_ROWS.get(segment)
+    if found is not None:
+        return found
+    langs: dict[str, list[int]] = {}
+    regions: dict[str, list[int]] = {}
+    documents = segment.documents
+    for row, chunk in enumerate(segment.chunks):
+        langs.setdefault(documents[chunk.document_id].language, []).append(row)
+        for region in chunk.regions:
+            regions.setdefault(region, []).append(row)
+    found = (_arrays(langs), _arrays(regions))
+    with _SEGMENT_LOCK:
+        _SEGMENT_ROWS[segment] = found
+    return found
+
+
+def _moved(rows: Rows, offset: int, alive: npt.NDArray[np.bool_] | None) -> Rows:
+    """A segment's `rows`, live ones only, as rows of the snapshot."""
+    kept = rows if alive is None else rows[alive[rows]]
+    return kept + offset
 
 
 _EMPTY: Rows = np.zeros(0, dtype=np.int64)

@@ -139,10 +139,7 @@ class Searcher:
         self._max_query_chars = max_query_chars
         self.ranking = ranking or RankingConfig()
         self._bridge = LazyBridge(
-            list(snapshot.chunks.values()),
-            snapshot.documents,
-            bridge_embedder or embedder,
-            word_encoder,
+            [live.segment for live in snapshot.segments], bridge_embedder or embedder, word_encoder
         )
         self._filters = Filters(snapshot)
 

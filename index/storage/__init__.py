@@ -3,12 +3,14 @@ file primitives (lock, atomic write) every writer uses."""
 
 from index.storage.cache import CACHE_NAME, PassageCache, content_key
 from index.storage.files import exclusive_lock, fsync_dir, write_atomic
-from index.storage.lexical import LexicalIndex, lexical_from_terms
+from index.storage.lexical import LexicalIndex, LexicalPart, lexical_from_terms
+from index.storage.merge import MergePolicy, merge_segments, plan_merge
 from index.storage.snapshot import (
     FORMAT_VERSION,
     IndexManifest,
     IndexSnapshot,
-    LexicalBuilder,
+    LiveSegment,
+    TermsOf,
     check_compatible,
     create_snapshot,
     current_build,
@@ -22,9 +24,12 @@ __all__ = [
     "FORMAT_VERSION",
     "IndexManifest",
     "IndexSnapshot",
-    "LexicalBuilder",
     "LexicalIndex",
+    "LexicalPart",
+    "LiveSegment",
+    "MergePolicy",
     "PassageCache",
+    "TermsOf",
     "check_compatible",
     "content_key",
     "create_snapshot",
@@ -33,6 +38,8 @@ __all__ = [
     "fsync_dir",
     "lexical_from_terms",
     "load_index",
+    "merge_segments",
+    "plan_merge",
     "read_manifest",
     "save_index",
     "write_atomic",

@@ -19,7 +19,6 @@ from typing import TypeVar
 import numpy as np
 
 from index.config import EMBED_BATCH
-from index.documents.chunk import Chunk
 from index.embedding.base import Embedder, Vectors
 
 __all__ = ["CACHE_NAME", "PassageCache", "content_key"]
@@ -50,8 +49,6 @@ class PassageCache:
             )
             self._db.execute("CREATE TABLE IF NOT EXISTS terms (key TEXT PRIMARY KEY, terms TEXT)")
         self._terms: dict[str, list[str]] = {}
-        # In memory only: terms of the chunks of recent snapshots (see `cached_lexical`).
-        self.chunk_terms: dict[tuple[Chunk, str, str], list[str]] = {}
 
     def close(self) -> None:
         with self._lock:

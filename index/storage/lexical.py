@@ -17,7 +17,6 @@ matched, returned or counted.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -28,12 +27,10 @@ import numpy.typing as npt
 
 from index.errors import IndexMismatchError
 from index.storage.postings import Postings, average_length, bm25_idf, bm25_weights
-from index.text.analysis import LEXICAL_VERSION, QueryTerm
+from index.text.analysis import QueryTerm
 
 __all__ = ["LexicalIndex", "LexicalPart", "RowFilter", "Rows", "lexical_from_terms"]
 
-_META = "lexical.json"
-_FORMAT = "lexical/2"
 
 # Row numbers of the index (`row_ids[row]` is the chunk), as int64.
 Rows = npt.NDArray[np.int64]
@@ -335,54 +332,6 @@ class LexicalIndex:
             weights = bm25_weights(tf, part.postings.lengths[rows], self.average_length, idf)
             out.append((rows + self.part_offsets[i], part.ids[rows], weights))
         return out
-
-    def save(self, directory: Path) -> list[Path]:
-        """Write the index into `directory` (created): each part with its alive flags (a
-        single part right there, several in `part-i/`), and every row's chunk id in
-        `lexical.json`. Returns the files written."""
-        directory.mkdir(parents=True, exist_ok=True)
-        written: list[Path] = []
-        for i, part in enumerate(self.parts):
-            where = _part_dir(directory, i, len(self.parts))
-            written += part.save(where)
-            alive = np.ones(len(part), bool) if part.alive is None else part.alive
-            np.save(where / "alive.npy", np.ascontiguousarray(alive), allow_pickle=False)
-            written.append(where / "alive.npy")
-        meta = {
-            "format": _FORMAT,
-            "version": LEXICAL_VERSION,
-            "parts": [len(p) for p in self.parts],
-            "chunk_ids": self.row_ids.tolist(),
-        }
-        (directory / _META).write_text(json.dumps(meta), encoding="utf-8")
-        return [*written, directory / _META]
-
-    @classmethod
-    def load(cls, directory: Path, mmap: bool = True) -> LexicalIndex | None:
-        """The index saved in `directory`, or None if absent, damaged, of another format or
-        of another analysis version."""
-        try:
-            meta = json.loads((directory / _META).read_text(encoding="utf-8"))
-            if meta.get("format") != _FORMAT or meta.get("version") != LEXICAL_VERSION:
-                return None
-            ids = np.asarray(meta["chunk_ids"], dtype=np.int64)
-            offsets = np.cumsum([0, *meta["parts"]])
-            parts = []
-            for i in range(len(offsets) - 1):
-                where = _part_dir(directory, i, len(offsets) - 1)
-                alive = np.load(where / "alive.npy", mmap_mode="r" if mmap else None)
-                own = ids[offsets[i] : offsets[i + 1]]
-                part = LexicalPart.load(where, own, None if alive.all() else alive, mmap=mmap)
-                if part is None:
-                    return None
-                parts.append(part)
-        except (OSError, ValueError, KeyError, TypeError, IndexMismatchError):
-            return None
-        return cls(parts)
-
-
-def _part_dir(directory: Path, i: int, parts: int) -> Path:
-    return directory if parts == 1 else directory / f"part-{i}"
 
 
 def lexical_from_terms(chunk_ids: Sequence[int], corpus: Sequence[Sequence[str]]) -> LexicalIndex:

@@ -2,8 +2,8 @@
 
 Up to `VectorConfig.exact_max` vectors the index is exact (`IDMap2,Flat`: inner product over
 every vector); above, an inverted-file index of 8-bit codes (`IVF<lists>,SQ8`) that searches
-`nprobe` of its lists. Both keep the chunk ids themselves and remove vectors in place, so an
-update adds and removes only the vectors of the documents it changes.
+`nprobe` of its lists. Both keep the chunk ids themselves. Each index segment has its own
+(`index.storage.segment`), chosen by the segment's size, and is never changed once made.
 
 `VectorIndex.search` takes what `faiss.Index.search` takes, including a plain
 `faiss.SearchParameters(sel=...)` filter, which an IVF index would refuse: it is turned into
@@ -12,8 +12,7 @@ the IVF's own parameters with the index's `nprobe`. A filtered search that fills
 list, so a filter never loses vectors it admits for want of probing.
 
 A saved index is loaded memory-mapped (`faiss.IO_FLAG_MMAP_IFC`): the codes stay in the
-page cache instead of being copied into the process. A mapped index is never changed:
-`updated` copies it into memory first.
+page cache instead of being copied into the process.
 """
 
 from __future__ import annotations
@@ -135,41 +134,11 @@ class VectorIndex:
         """The stored vector of `chunk_id` (decoded from its codes for an IVF index)."""
         return self._index.reconstruct(int(chunk_id))  # type: ignore[no-any-return]
 
-    def updated(
-        self, remove: Sequence[int], ids: Sequence[int], vectors: Vectors, config: VectorConfig
-    ) -> VectorIndex:
-        """A new index without the vectors of `remove` and with `vectors` under `ids`; this
-        one is not changed. If the new count calls for another index type than this one's,
-        the new index is built afresh from the kept vectors (decoded ones, for IVF) and the
-        new ones."""
-        count = self.ntotal - len(remove) + len(ids)
-        spec = choose_spec(count, config)
-        if spec.factory != self.spec.factory:
-            return self._rebuilt(remove, ids, vectors, config)
-        index = self._copy()
-        if remove:
-            index.remove_ids(np.asarray(remove, dtype=np.int64))
-        if ids:
-            index.add_with_ids(_float32(vectors), np.asarray(ids, dtype=np.int64))
-        return VectorIndex(index, self.spec)
-
-    def _copy(self) -> Any:
-        if self.mapped:
-            return faiss.deserialize_index(faiss.serialize_index(self._index))
-        return faiss.clone_index(self._index)
-
-    def _rebuilt(
-        self, remove: Sequence[int], ids: Sequence[int], vectors: Vectors, config: VectorConfig
-    ) -> VectorIndex:
-        gone = set(remove)
-        kept = np.asarray([i for i in self.ids() if i not in gone], dtype=np.int64)
-        old = (
-            self._index.reconstruct_batch(kept)
-            if len(kept)
-            else np.zeros((0, self.d), dtype=np.float32)
-        )
-        all_ids = np.concatenate([kept, np.asarray(ids, dtype=np.int64)])
-        return build_vectors(all_ids, np.vstack([old, _float32(vectors)]), config)
+    def reconstruct_batch(self, chunk_ids: Ids) -> Vectors:
+        """The stored vectors of `chunk_ids` (decoded from their codes for an IVF index)."""
+        if not len(chunk_ids):
+            return np.zeros((0, self.d), dtype=np.float32)
+        return self._index.reconstruct_batch(np.ascontiguousarray(chunk_ids, dtype=np.int64))  # type: ignore[no-any-return]
 
     def ids(self) -> list[int]:
         """Every chunk id in the index."""

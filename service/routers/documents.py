@@ -257,7 +257,7 @@ def _change(report: UpdateReport, response: Response, started: float) -> Documen
     change = report.changes[0]
     snapshot = report.snapshot
     chunks = (
-        sum(1 for c in snapshot.chunks.values() if c.document_id == change.id)
+        snapshot.chunk_count(change.id)
         if snapshot is not None and change.status != "removed"
         else 0
     )

@@ -15,7 +15,7 @@ from index.evaluation.ood import (
     ood_section,
     section_numbers,
 )
-from index.ingest.lexical import build_lexical
+from index.ingest.lexical import passage_terms_of
 from index.retrieval.searcher import Searcher
 from index.storage.snapshot import create_snapshot
 
@@ -130,7 +130,7 @@ def test_runs_and_section_exact(chunks: list[Chunk]) -> None:
         model_id="keywords",
         chunker={},
         corpus_hash="t",
-        lexical=build_lexical(chunks, {d.id: d for d in DOCS}),
+        terms=passage_terms_of(chunks, {d.id: d for d in DOCS}),
     )
     searcher = Searcher(snapshot, embedder)
     questions = ood_questions(CORPUS, chunks, [("en", "de")])

@@ -11,7 +11,7 @@ from index.documents.corpus import load_corpus
 from index.documents.passage import passage_text
 from index.embedding.base import Embedder, Vectors
 from index.ingest.build import build_index
-from index.ingest.lexical import build_lexical, cached_lexical
+from index.ingest.lexical import cached_terms, passage_terms_of
 from index.storage.cache import CACHE_NAME, PassageCache, content_key
 from index.storage.snapshot import load_index, read_manifest
 from tests.conftest import SEED_CORPUS
@@ -86,11 +86,9 @@ def test_build_fills_the_passage_cache_the_updates_read(
     def never(*_: object) -> list[str]:
         raise AssertionError("a passage was analysed again")
 
-    expected = build_lexical(chunks, snapshot.documents)
+    expected = passage_terms_of(chunks, snapshot.documents)
     monkeypatch.setattr("index.ingest.lexical.passage_terms", never)
-    lexical = cached_lexical(chunks, snapshot.documents, cache)
-    assert lexical.chunk_ids == expected.chunk_ids
-    assert lexical.vocabulary == expected.vocabulary
+    assert cached_terms(chunks, snapshot.documents, cache) == expected
 
     rebuilt = build_index(SEED_CORPUS, tmp_path, counting, ChunkerConfig(), force=True)
     assert (rebuilt.status, rebuilt.chunks, counting.embedded) == ("built", 37, 37)

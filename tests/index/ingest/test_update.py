@@ -54,29 +54,33 @@ def _document(n: int, salt: str = "") -> Document:
     return Document(id=f"doc{n}", title=f"D{n}", language="de", source=f"{n}.txt", text=text)
 
 
-def _assert_live_chunks_searchable(
-    snapshot: IndexSnapshot, embedder: HashEmbedder, factory: str = "IVF4,SQ8"
-) -> None:
-    """Every chunk of the snapshot finds itself first; the index holds no other vector."""
+def _assert_live_chunks_searchable(snapshot: IndexSnapshot, embedder: HashEmbedder) -> None:
+    """Every live chunk finds itself first; a search as deep as the index finds the live
+    chunks and nothing else."""
     index = snapshot.faiss_index
-    assert index.spec.factory == factory == snapshot.manifest.vectors["factory"]
-    assert sorted(index.ids()) == sorted(snapshot.chunks)
     chunks = list(snapshot.chunks.values())
+    assert index.ntotal == len(chunks) == snapshot.manifest.chunk_count
     texts = [passage_text(c, snapshot.documents[c.document_id]) for c in chunks]
-    _, ids = index.search(embedder.encode_passages(texts), 1)
+    vectors = embedder.encode_passages(texts)
+    _, ids = index.search(vectors, 1)
     assert ids[:, 0].tolist() == [c.id for c in chunks]
+    _, every = index.search(vectors[:1], index.ntotal)
+    assert sorted(every[0].tolist()) == sorted(snapshot.chunks)
 
 
-def test_add_replace_remove_on_ivf(tmp_path: Path) -> None:
+def _factories(snapshot: IndexSnapshot) -> list[str]:
+    return [live.segment.vectors.spec.factory for live in snapshot.segments]
+
+
+def test_add_replace_remove_in_segments(tmp_path: Path) -> None:
     embedder = HashEmbedder()
     documents = [_document(n) for n in range(30)]
     built = build_snapshot(documents, embedder, ChunkerConfig(), corpus_hash="a",
                            vector_config=SMALL)  # fmt: skip
-    assert built.manifest.vectors["factory"] == "IVF4,SQ8"
+    assert _factories(built) == ["IVF4,SQ8"] == [built.manifest.vectors["factory"]]
     _assert_live_chunks_searchable(built, embedder)
     save_index(built, tmp_path / "index")
     loaded = load_index(tmp_path / "index")
-    assert loaded.faiss_index.mapped
 
     changed = [_document(20), replace(_document(3, salt="neu")), *documents[4:], *documents[:3]]
     cache = PassageCache(tmp_path / "cache.sqlite")
@@ -84,17 +88,25 @@ def test_add_replace_remove_on_ivf(tmp_path: Path) -> None:
         loaded, changed, embedder, ChunkerConfig(), cache, corpus_hash="b", vector_config=SMALL
     )
     gone = [c.id for c in built.chunks.values() if c.document_id == "doc3"]
-    assert stats.removed == len(gone) and stats.added == updated.manifest.chunk_count - stats.kept
-    assert not set(gone) & set(updated.chunks)
-    assert updated.manifest.vectors == built.manifest.vectors
-    assert updated.faiss_index.ntotal == len(updated.chunks) == updated.manifest.chunk_count
+    new = [c.id for c in updated.chunks.values() if c.document_id == "doc3"]
+    assert stats.removed == len(gone) and stats.added == len(new) == updated.chunk_count("doc3")
+    assert stats.kept == len(built.chunks) - len(gone)
+    assert [s.deleted for s in updated.segments] == [frozenset({"doc3"}), frozenset()]
+    assert _factories(updated) == ["IVF4,SQ8", EXACT]
+    assert updated.segments[0].segment is loaded.segments[0].segment  # nothing copied
+    assert updated.documents["doc3"] == changed[1]
     _assert_live_chunks_searchable(updated, embedder)
     assert loaded.faiss_index.ntotal == len(built.chunks)  # the served snapshot is unchanged
 
-    removed, _ = update_snapshot(
+    removed, stats = update_snapshot(
         updated, changed[:5], embedder, ChunkerConfig(), cache, corpus_hash="c",
         vector_config=SMALL,
     )  # fmt: skip
-    # Five documents have fewer than 50 chunks: the index is exact again.
-    _assert_live_chunks_searchable(removed, embedder, EXACT)
+    assert stats.added == 0 and stats.embedded == 0
     assert {c.document_id for c in removed.chunks.values()} == {d.id for d in changed[:5]}
+    assert sorted(removed.documents) == sorted(d.id for d in changed[:5])
+    _assert_live_chunks_searchable(removed, embedder)
+    save_index(removed, tmp_path / "index")
+    again = load_index(tmp_path / "index")
+    assert [s.deleted for s in again.segments] == [s.deleted for s in removed.segments]
+    _assert_live_chunks_searchable(again, embedder)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import faiss
 import numpy as np
 
+from index.config import VectorConfig
 from index.documents.chunk import Chunk
 from index.documents.corpus import Document
 from index.retrieval.filters import Allowed, Filters
-from index.storage.lexical import lexical_from_terms
+from index.storage.segment import make_segment
 from index.storage.snapshot import IndexSnapshot, create_snapshot
 
 DOCS = [
@@ -38,14 +39,15 @@ def _snapshot() -> IndexSnapshot:
         model_id="m",
         chunker={},
         corpus_hash="h",
-        lexical=lexical_from_terms(IDS, [["t"]] * len(chunks)),
+        terms=[["t"]] * len(chunks),
     )
 
 
 def _chunks(allowed: Allowed, snapshot: IndexSnapshot) -> set[int]:
     """The chunk ids `allowed` lets through, asked both ways (rows and FAISS)."""
-    rows = np.arange(len(IDS), dtype=np.int64)
-    by_rows = {IDS[r] for r in rows[allowed.rows(rows)]} if allowed.rows else set(IDS)
+    ids = snapshot.lexical.row_ids.tolist()  # the segment holds each document's chunks together
+    rows = np.arange(len(ids), dtype=np.int64)
+    by_rows = {ids[r] for r in rows[allowed.rows(rows)]} if allowed.rows else set(ids)
     params = faiss.SearchParameters(sel=allowed.selector) if allowed.selector else None
     query = np.ones((1, 8), dtype=np.float32)
     _, found = snapshot.faiss_index.search(query, len(IDS), params=params)
@@ -98,7 +100,7 @@ def test_a_filter_every_chunk_passes_needs_no_selector() -> None:
         model_id="m",
         chunker={},
         corpus_hash="h",
-        lexical=lexical_from_terms(IDS, [["t"]] * 6),
+        terms=[["t"]] * 6,
     )
     assert Filters(snapshot).select("en", None, None) == Allowed(6)
 
@@ -108,3 +110,18 @@ def test_each_language_and_land_is_made_once() -> None:
     first = filters.select("de", "Sachsen", None)
     assert filters.select("de", "Sachsen", None) is first
     assert filters.select("de", None, None) is not first
+
+
+def test_filters_span_segments_and_leave_deleted_rows_out() -> None:
+    """de2 replaced: its old chunks are deleted in the first segment, its new one is in a
+    second segment; rows of both segments are numbered one after the other."""
+    old = _snapshot()
+    new_chunk = Chunk(8_000_000_000_000_000_007, "de2", 0, 0, 1, "t", None, ("Bayern",))
+    segment = make_segment([new_chunk], np.eye(1, 8, dtype=np.float32), [DOCS[1]], [["t"]],
+                           VectorConfig())  # fmt: skip
+    snapshot = old.changed(["de2"], segment, old.manifest)
+    filters = Filters(snapshot)
+    assert _chunks(filters.select("de", None, None), snapshot) == {IDS[0], IDS[1], new_chunk.id}
+    assert _chunks(filters.select(None, "Bayern", None), snapshot) == {IDS[4], new_chunk.id}
+    assert _chunks(filters.select(None, None, "de2"), snapshot) == {new_chunk.id}
+    assert filters.select(None, "Sachsen", "de2") == Allowed(0)

@@ -10,7 +10,7 @@ from index.documents.chunk import Chunk
 from index.documents.corpus import Document
 from index.embedding.base import Embedder, Vectors
 from index.errors import DocumentNotFoundError, InvalidQueryError
-from index.ingest.lexical import build_lexical
+from index.ingest.lexical import passage_terms_of
 from index.retrieval.searcher import Searcher, highlights
 from index.storage.snapshot import create_snapshot
 
@@ -171,7 +171,7 @@ def test_bm25_scores_a_misspelt_query_like_the_right_one(embedder: Embedder) -> 
         model_id=embedder.model_id,
         chunker={},
         corpus_hash="h",
-        lexical=build_lexical(CHUNKS, DOCS),
+        terms=passage_terms_of(CHUNKS, DOCS),
     )
     small = Searcher(snapshot, embedder)
     lexical = snapshot.lexical

@@ -3,7 +3,6 @@ frequency, vocabulary, save and load."""
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from index.config import BM25_B, BM25_K1
 from index.errors import IndexMismatchError
 from index.storage.lexical import LexicalIndex, LexicalPart, Rows, lexical_from_terms
-from index.text.analysis import LEXICAL_VERSION, QueryTerm
+from index.text.analysis import QueryTerm
 
 TERMS = [["clusterpolit", "clust", "polit", "thuring"], ["bay", "forschung"], ["cluster", "saxoni"]]
 
@@ -123,18 +122,6 @@ def test_vocabulary_is_sorted_and_known_answers_membership() -> None:
     index = lexical_from_terms([1, 2, 3], TERMS)
     assert index.vocabulary == tuple(sorted({t for terms in TERMS for t in terms}))
     assert "forschung" in index.known and "forsch" not in index.known
-
-
-def test_save_and_load_round_trip(tmp_path: Path) -> None:
-    lexical = lexical_from_terms([1, 2, 3], TERMS)
-    files = lexical.save(tmp_path / "bm25")
-    assert (tmp_path / "bm25" / "lexical.json") in files
-    loaded = LexicalIndex.load(tmp_path / "bm25")
-    assert loaded is not None
-    assert loaded.chunk_ids == (1, 2, 3)
-    query = _query("clusterpolit", "clust", "polit")
-    assert loaded.scores(query) == lexical.scores(query)
-    assert LexicalIndex.load(tmp_path / "missing") is None
 
 
 def test_idf_is_bm25s_inverse_document_frequency() -> None:
@@ -276,13 +263,3 @@ def test_parts_save_and_load_round_trip(tmp_path: Path) -> None:
         _query("a", "b")
     )
     assert LexicalPart.load(tmp_path / "missing", [1]) is None
-    # the whole index, deletions included (for the snapshot)
-    index.save(tmp_path / "bm25")
-    again = LexicalIndex.load(tmp_path / "bm25")
-    assert again is not None and again.chunk_ids == (1, 3, 4)
-    assert again.alive_rows.tolist() == index.alive_rows.tolist()
-    assert again.scores(_query("a", "c")) == index.scores(_query("a", "c"))
-    meta_path = tmp_path / "bm25" / "lexical.json"
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    meta_path.write_text(json.dumps({**meta, "version": LEXICAL_VERSION + 1}), encoding="utf-8")
-    assert LexicalIndex.load(tmp_path / "bm25") is None

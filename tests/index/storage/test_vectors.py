@@ -81,38 +81,21 @@ def test_filter_takes_plain_search_parameters_and_misses_nothing() -> None:
     assert scores[0].tolist() == sorted(scores[0].tolist(), reverse=True)
 
 
-def test_update_removes_and_adds_in_place() -> None:
-    index = build_vectors(IDS, VECTORS, SMALL)
-    fresh = normalise(RNG.standard_normal((3, 16)).astype(np.float32))
-    new = index.updated([1000, 1001], [1000, 5000, 5001], fresh, SMALL)
-    assert new.spec == index.spec
-    assert index.ntotal == 600  # the old index is unchanged
-    assert new.ntotal == 601
-    assert sorted(new.ids()) == sorted([*IDS[2:].tolist(), 1000, 5000, 5001])
-    _, ids = new.search(fresh, 1)
-    assert ids[:, 0].tolist() == [1000, 5000, 5001]
-    np.testing.assert_allclose(new.reconstruct(5000), fresh[1], atol=0.02)
-
-
-def test_update_across_the_threshold_changes_type() -> None:
-    exact = build_vectors(IDS[:90], VECTORS[:90], SMALL)
-    grown = exact.updated([], IDS[90:].tolist(), VECTORS[90:], SMALL)
-    assert grown.spec.factory == "IVF8,SQ8"
-    assert sorted(grown.ids()) == IDS.tolist()
-    shrunk = grown.updated(IDS[50:].tolist(), [], np.zeros((0, 16), np.float32), SMALL)
-    assert shrunk.spec.factory == EXACT
-    assert sorted(shrunk.ids()) == IDS[:50].tolist()
-    np.testing.assert_allclose(shrunk.reconstruct(1003), VECTORS[3], atol=0.02)
+@pytest.mark.parametrize("count", [90, 600])
+def test_reconstruct_batch_returns_the_stored_vectors(count: int) -> None:
+    index = build_vectors(IDS[:count], VECTORS[:count], SMALL)
+    got = index.reconstruct_batch(IDS[[5, 2]])
+    np.testing.assert_allclose(got, VECTORS[[5, 2]], atol=0.0 if count == 90 else 0.02)
+    assert index.reconstruct_batch(IDS[:0]).shape == (0, 16)
 
 
 @pytest.mark.parametrize("count", [90, 600])
-def test_mapped_load_searches_and_updates(tmp_path: Path, count: int) -> None:
+def test_mapped_load_searches_and_reconstructs(tmp_path: Path, count: int) -> None:
     built = build_vectors(IDS[:count], VECTORS[:count], SMALL)
     built.save(tmp_path / "faiss.index")
     mapped = load_vectors(tmp_path / "faiss.index", built.spec)
     assert mapped.mapped and mapped.spec == built.spec
     assert np.array_equal(mapped.search(VECTORS[:5], 3)[1], built.search(VECTORS[:5], 3)[1])
-    new = mapped.updated([int(IDS[0])], [], np.zeros((0, 16), np.float32), SMALL)
-    assert not new.mapped
-    assert new.ntotal == count - 1 and mapped.ntotal == count
-    assert int(IDS[0]) not in new.ids()
+    np.testing.assert_array_equal(
+        mapped.reconstruct_batch(IDS[:3]), built.reconstruct_batch(IDS[:3])
+    )
