@@ -46,14 +46,13 @@ from index.errors import (
     IndexNotFoundError,
     InvalidDocumentError,
 )
-from index.ingest.changes import Change, Plan, Refusal, Status, UpdateReport
+from index.ingest.changes import Change, Plan, Refusal, UpdateReport, add_documents
 from index.ingest.lexical import load_index
 from index.ingest.manifest import (
     CorpusRecord,
     edit_manifest,
     listed_files,
-    manifest_source,
-    read_corpus,
+    reread_corpus,
 )
 from index.ingest.update import update_snapshot
 from index.ingest.uploads import (
@@ -111,6 +110,7 @@ class Library:
     cache: PassageCache | None = field(default=None, repr=False)
     commit_lock: contextlib.AbstractContextManager[object] | None = field(default=None, repr=False)
     _loaded: tuple[str, IndexSnapshot] | None = field(default=None, repr=False)
+    _record: CorpusRecord | None = field(default=None, repr=False)
 
     def use_snapshot(self, build: str, snapshot: IndexSnapshot) -> None:
         """Tell the library which build `snapshot` is (saves reloading it)."""
@@ -120,7 +120,7 @@ class Library:
 
     def documents(self) -> tuple[Document, ...]:
         """The documents the corpus manifest lists."""
-        return read_corpus(self.corpus_dir).documents
+        return self._corpus().documents
 
     def prepare(self, upload: Upload, *, previous: Document | None = None) -> Document:
         """The document an upload becomes (text extracted, language and Länder found);
@@ -148,26 +148,7 @@ class Library:
         clashes: list[Refusal] = []  # refilled on each run of `change` (it may run twice)
 
         def change(docs: list[Document]) -> list[Change]:
-            changes = []
-            clashes.clear()
-            for filename, doc in prepared:
-                same = next((d for d in docs if d.sha256 == doc.sha256), None)
-                if same is not None:
-                    status: Status = "unchanged" if same.id == doc.id else "duplicate"
-                    duplicate_of = same.id if status == "duplicate" else None
-                    changes.append(Change(same.id, status, same, 0, duplicate_of))
-                    continue
-                if any(d.id == doc.id for d in docs):
-                    error = InvalidDocumentError(
-                        f"A document with id {doc.id!r} exists already; replace it instead "
-                        f"(clustersearch replace {doc.id} PATH, or PUT /documents/{doc.id})."
-                    )
-                    if not skip_refused:
-                        raise error
-                    clashes.append(Refusal(filename, str(error)))
-                    continue
-                docs.append(doc)
-                changes.append(Change(doc.id, "added", doc, 0))
+            changes, clashes[:] = add_documents(docs, prepared, skip_refused=skip_refused)
             return changes
 
         report = self._write(change)
@@ -232,10 +213,9 @@ class Library:
             self._recover_locked()
             # the manifest's text tells whether the corpus changed: its files are named by
             # their content
-            source, build = manifest_source(self.corpus_dir), current_build(self.index_dir)
+            record, build = self._corpus(), current_build(self.index_dir)
             plan = ahead
-            if plan is None or (plan.record.source, plan.build) != (source, build):
-                record = read_corpus(self.corpus_dir)
+            if plan is None or (plan.record.source, plan.build) != (record.source, build):
                 plan = self._plan(record, build, change)  # its vectors are cached by now
             if plan.snapshot is None:
                 return UpdateReport(plan.changes, self._current(), None, _since(started))
@@ -254,8 +234,7 @@ class Library:
         chunking and embedding: the long part); None if that fails, and the write is then
         decided, and its error raised, under the lock."""
         try:
-            record = read_corpus(self.corpus_dir)
-            return self._plan(record, current_build(self.index_dir), change)
+            return self._plan(self._corpus(), current_build(self.index_dir), change)
         except (ClusterSearchError, OSError):
             return None
 
@@ -306,6 +285,9 @@ class Library:
         self._checkpoint("document-written")
         manifest = edit_manifest(record.source, new_docs, new_files)
         write_atomic(self.corpus_dir / MANIFEST_NAME, manifest.encode("utf-8"))
+        self._record = CorpusRecord(
+            tuple(new_docs), {d.id: new_files[d.id] for d in new_docs}, manifest
+        )
         self._checkpoint("manifest-written")
         build = save_index(
             snapshot, self.index_dir, before_swap=lambda: self._checkpoint("index-written")
@@ -331,7 +313,7 @@ class Library:
                     path.unlink()
         for path in self.corpus_dir.glob(f".{MANIFEST_NAME}.*.tmp"):
             path.unlink()  # a manifest being written when the writer was killed
-        docs = read_corpus(self.corpus_dir).documents
+        docs = self._corpus().documents
         old = self._current()
         corpus_hash = Corpus(tuple(docs)).content_hash
         if docs and (old is None or old.manifest.corpus_hash != corpus_hash):
@@ -349,6 +331,11 @@ class Library:
                 self.on_commit(snapshot, build.name)
         (self.index_dir / PENDING).unlink()
         return True
+
+    def _corpus(self) -> CorpusRecord:
+        """The corpus now: every read goes here (see `reread_corpus`)."""
+        self._record = record = reread_corpus(self.corpus_dir, self._record)
+        return record
 
     def _current(self) -> IndexSnapshot | None:
         """The current snapshot: the one in memory if it is still current, else from disk."""
