@@ -98,6 +98,8 @@ class Library:
     use. `commit_lock` (a reusable lock) is held, inside the file lock, while a write commits
     or an interrupted update is recovered: the service's, so that it never loads a build
     half-way through being installed; the chunking and embedding run without either lock.
+    It keeps the corpus record it last read or wrote and reads the documents again only
+    when the manifest's text changed (`index.ingest.manifest.reread_corpus`).
     """
 
     corpus_dir: Path
