@@ -8,6 +8,7 @@ import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,15 @@ _OPTIONAL = ("regions", "organisation", "pages")
 LANGUAGE_CODE = re.compile(r"[a-z]{2}")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Document:
-    """One source document: its metadata and its full text (citations index into `text`)."""
+    """One source document: its metadata and its full text (citations index into `text`).
+
+    Not slotted: `sha256` is hashed once per object and kept in its `__dict__` (a write to a
+    corpus of thousands of documents compares hashes; hashing every text each time was
+    most of its cost). The cache is no field: equality, `repr` and `dataclasses.replace`
+    (which makes a new object, hashed afresh) see only the fields.
+    """
 
     id: str
     title: str
@@ -44,8 +51,9 @@ class Document:
     # Where each page of a PDF starts in `text` (page 1 at 0); empty for other formats.
     pages: tuple[int, ...] = ()
 
-    @property
+    @cached_property
     def sha256(self) -> str:
+        """The SHA-256 of `text` (hex), computed on first use."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     def page_at(self, offset: int) -> int | None:
@@ -82,21 +90,26 @@ class Corpus:
         return next((d for d in self.documents if d.id == document_id), None)
 
 
-def load_corpus(corpus_dir: Path) -> Corpus:
+def load_corpus(corpus_dir: Path, source: str | None = None) -> Corpus:
     """Read `corpus_dir/manifest.toml` and every file it lists from `corpus_dir/documents/`.
+
+    `source` is the manifest's text when the caller has read it already: the documents are
+    then the ones that very text lists, even if the file was replaced since.
 
     Raises `CorpusError` when the manifest is missing or malformed, when an entry's file
     is missing, or when a file in `documents/` is not listed in the manifest.
     """
     manifest_path = corpus_dir / MANIFEST_NAME
     docs_dir = corpus_dir / DOCUMENTS_DIR
-    if not manifest_path.is_file():
+    if source is None and not manifest_path.is_file():
         raise CorpusError(
             f"No corpus manifest at {manifest_path}. Create it with one [[documents]] "
             f"entry per file in {docs_dir}."
         )
+    if source is None:
+        source = manifest_path.read_text(encoding="utf-8")
     try:
-        raw = tomllib.loads(manifest_path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
         raise CorpusError(f"{manifest_path} is not valid TOML: {exc}") from exc
     entries = raw.get("documents")

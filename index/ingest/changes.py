@@ -1,17 +1,19 @@
-"""What a write of the corpus reports (`Change`, `Refusal`, `UpdateReport`) and the plan it
-is carried out from (`index.ingest.library`)."""
+"""What a write of the corpus reports (`Change`, `Refusal`, `UpdateReport`), the plan it
+is carried out from (`index.ingest.library`), and what an add makes of the document list."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from index.documents.corpus import Document
+from index.errors import InvalidDocumentError
 from index.ingest.manifest import CorpusRecord
 from index.ingest.update import UpdateStats
 from index.storage.snapshot import IndexSnapshot
 
-__all__ = ["Change", "Plan", "Refusal", "Status", "UpdateReport"]
+__all__ = ["Change", "Plan", "Refusal", "Status", "UpdateReport", "add_documents"]
 
 Status = Literal["added", "replaced", "unchanged", "duplicate", "removed"]
 
@@ -58,3 +60,40 @@ class Plan:
     documents: tuple[Document, ...]
     snapshot: IndexSnapshot | None = None
     stats: UpdateStats | None = None
+
+
+def add_documents(
+    docs: list[Document], prepared: Sequence[tuple[str, Document]], *, skip_refused: bool
+) -> tuple[list[Change], list[Refusal]]:
+    """Append to `docs` each prepared (file name, document) whose text it lacks, and say
+    what became of each: added, unchanged (the same id and text are there), a duplicate
+    (of the first document with its text), or refused (its id is taken; raised unless
+    `skip_refused`).
+
+    The texts are looked up by their hash in a table made once: a corpus of thousands of
+    documents is not scanned once per upload."""
+    changes: list[Change] = []
+    clashes: list[Refusal] = []
+    by_hash = {d.sha256: d for d in reversed(docs)}  # the first of equal texts
+    ids = {d.id for d in docs}
+    for filename, doc in prepared:
+        same = by_hash.get(doc.sha256)
+        if same is not None:
+            status: Status = "unchanged" if same.id == doc.id else "duplicate"
+            duplicate_of = same.id if status == "duplicate" else None
+            changes.append(Change(same.id, status, same, 0, duplicate_of))
+            continue
+        if doc.id in ids:
+            error = InvalidDocumentError(
+                f"A document with id {doc.id!r} exists already; replace it instead "
+                f"(clustersearch replace {doc.id} PATH, or PUT /documents/{doc.id})."
+            )
+            if not skip_refused:
+                raise error
+            clashes.append(Refusal(filename, str(error)))
+            continue
+        docs.append(doc)
+        by_hash[doc.sha256] = doc
+        ids.add(doc.id)
+        changes.append(Change(doc.id, "added", doc, 0))
+    return changes, clashes

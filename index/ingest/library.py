@@ -1,19 +1,15 @@
 """Grow the corpus: add, replace and remove documents, keeping corpus and index in step.
 
 `Library` is the one writer of a corpus directory and its index; the CLI and the API use it.
-
 Every commit runs under an exclusive file lock (`INDEX_DIR/.update.lock`), so updates from
 several processes and threads take turns. A write goes:
 
 1. read and check the input (format, size, text, language, Länder; `index.ingest.uploads`):
    a refusal happens here, before anything is written;
-2. compute the new snapshot in memory (`index.ingest.update.update_snapshot`; only the
-   changed document's chunks are embedded, and only when the embedding cache lacks them),
-   WITHOUT the lock, from the corpus and build current at that moment: a large document
-   takes minutes to chunk and embed, and other writers, catch-ups and readers go on;
+2. compute the new snapshot (`update_snapshot`: only new passages are embedded) WITHOUT the
+   lock, from the corpus and build current now: other writers and readers go on meanwhile;
 3. take the lock; if the manifest or the current build changed meanwhile, compute the
-   snapshot again from what is current now (its vectors are in the embedding cache by
-   then, so this costs no model call); then, still under the lock:
+   snapshot again (its vectors are cached by then: no model call); then, under the lock:
 4. mark the update pending (`INDEX_DIR/.update-pending`), write the new document texts
    (content-addressed names, `ID.SHA12.txt`, written to a hidden temporary and renamed),
    then replace `manifest.toml` atomically (edited in place, `index.ingest.manifest`) —
@@ -23,8 +19,7 @@ several processes and threads take turns. A write goes:
 6. delete the texts no longer listed and clear the pending mark.
 
 A process killed anywhere in 4–6 leaves the mark; the next writer (and the service at
-start-up) then deletes unlisted `ID.SHA12.txt` files and brings the index up to the
-manifest — the last complete state — re-using the cached embeddings.
+start-up) deletes unlisted `ID.SHA12.txt` files and brings the index up to the manifest.
 """
 
 from __future__ import annotations
@@ -46,15 +41,14 @@ from index.errors import (
     IndexNotFoundError,
     InvalidDocumentError,
 )
-from index.ingest.changes import Change, Plan, Refusal, Status, UpdateReport
+from index.ingest.changes import Change, Plan, Refusal, UpdateReport, add_documents
 from index.ingest.compact import compacted
 from index.ingest.lexical import load_index
 from index.ingest.manifest import (
     CorpusRecord,
     edit_manifest,
     listed_files,
-    manifest_source,
-    read_corpus,
+    reread_corpus,
 )
 from index.ingest.update import update_snapshot
 from index.ingest.uploads import (
@@ -92,14 +86,15 @@ _STORED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\.[0-9a-f]{12}\.txt")
 class Library:
     """Adds, replaces and removes documents of `corpus_dir` and updates `index_dir` in place.
 
-    `snapshot` is the snapshot of the build `build` already in memory (the service's), so
-    an update need not reload it; `on_commit` gets each new snapshot once it is current.
+    `on_commit` gets each new snapshot once current (`use_snapshot`: the one in memory).
     `pause_at` names a checkpoint (`CHECKPOINTS`) where a write stops and waits: a test hook
     for killing a writer mid-update. `cache` is the embedding cache (default: one over
     `index_dir/cache.sqlite`, opened on first use); the service passes the one its searchers
     use. `commit_lock` (a reusable lock) is held, inside the file lock, while a write commits
     or an interrupted update is recovered: the service's, so that it never loads a build
     half-way through being installed; the chunking and embedding run without either lock.
+    It reads the corpus again only when the manifest's text changed (`reread_corpus`).
+    `merge_policy` says when `compact` merges segments; `vectors` picks their FAISS index.
     """
 
     corpus_dir: Path
@@ -114,6 +109,7 @@ class Library:
     merge_policy: MergePolicy = field(default_factory=MergePolicy)
     vectors: VectorConfig = field(default_factory=VectorConfig)
     _loaded: tuple[str, IndexSnapshot] | None = field(default=None, repr=False)
+    _record: CorpusRecord | None = field(default=None, repr=False)
 
     def use_snapshot(self, build: str, snapshot: IndexSnapshot) -> None:
         """Tell the library which build `snapshot` is (saves reloading it)."""
@@ -123,7 +119,7 @@ class Library:
 
     def documents(self) -> tuple[Document, ...]:
         """The documents the corpus manifest lists."""
-        return read_corpus(self.corpus_dir).documents
+        return self._corpus().documents
 
     def prepare(self, upload: Upload, *, previous: Document | None = None) -> Document:
         """The document an upload becomes (text extracted, language and Länder found);
@@ -151,26 +147,7 @@ class Library:
         clashes: list[Refusal] = []  # refilled on each run of `change` (it may run twice)
 
         def change(docs: list[Document]) -> list[Change]:
-            changes = []
-            clashes.clear()
-            for filename, doc in prepared:
-                same = next((d for d in docs if d.sha256 == doc.sha256), None)
-                if same is not None:
-                    status: Status = "unchanged" if same.id == doc.id else "duplicate"
-                    duplicate_of = same.id if status == "duplicate" else None
-                    changes.append(Change(same.id, status, same, 0, duplicate_of))
-                    continue
-                if any(d.id == doc.id for d in docs):
-                    error = InvalidDocumentError(
-                        f"A document with id {doc.id!r} exists already; replace it instead "
-                        f"(clustersearch replace {doc.id} PATH, or PUT /documents/{doc.id})."
-                    )
-                    if not skip_refused:
-                        raise error
-                    clashes.append(Refusal(filename, str(error)))
-                    continue
-                docs.append(doc)
-                changes.append(Change(doc.id, "added", doc, 0))
+            changes, clashes[:] = add_documents(docs, prepared, skip_refused=skip_refused)
             return changes
 
         report = self._write(change)
@@ -223,10 +200,7 @@ class Library:
             merged = compacted(old, self.merge_policy, self.vectors, full=full)
             if old is None or merged is None:
                 return 0
-            build = save_index(merged, self.index_dir)
-            self._loaded = (build.name, merged)
-            if self.on_commit is not None:
-                self.on_commit(merged, build.name)
+            self._install(merged)
             return len(old.segments) - len(merged.segments) + 1
 
     def recover(self) -> bool:
@@ -251,10 +225,9 @@ class Library:
             self._recover_locked()
             # the manifest's text tells whether the corpus changed: its files are named by
             # their content
-            source, build = manifest_source(self.corpus_dir), current_build(self.index_dir)
+            record, build = self._corpus(), current_build(self.index_dir)
             plan = ahead
-            if plan is None or (plan.record.source, plan.build) != (source, build):
-                record = read_corpus(self.corpus_dir)
+            if plan is None or (plan.record.source, plan.build) != (record.source, build):
                 plan = self._plan(record, build, change)  # its vectors are cached by now
             if plan.snapshot is None:
                 return UpdateReport(plan.changes, self._current(), None, _since(started))
@@ -273,8 +246,7 @@ class Library:
         chunking and embedding: the long part); None if that fails, and the write is then
         decided, and its error raised, under the lock."""
         try:
-            record = read_corpus(self.corpus_dir)
-            return self._plan(record, current_build(self.index_dir), change)
+            return self._plan(self._corpus(), current_build(self.index_dir), change)
         except (ClusterSearchError, OSError):
             return None
 
@@ -326,6 +298,9 @@ class Library:
         self._checkpoint("document-written")
         manifest = edit_manifest(record.source, new_docs, new_files)
         write_atomic(self.corpus_dir / MANIFEST_NAME, manifest.encode("utf-8"))
+        self._record = CorpusRecord(
+            tuple(new_docs), {d.id: new_files[d.id] for d in new_docs}, manifest
+        )
         self._checkpoint("manifest-written")
         build = save_index(
             snapshot, self.index_dir, before_swap=lambda: self._checkpoint("index-written")
@@ -351,7 +326,7 @@ class Library:
                     path.unlink()
         for path in self.corpus_dir.glob(f".{MANIFEST_NAME}.*.tmp"):
             path.unlink()  # a manifest being written when the writer was killed
-        docs = read_corpus(self.corpus_dir).documents
+        docs = self._corpus().documents
         old = self._current()
         corpus_hash = Corpus(tuple(docs)).content_hash
         if docs and (old is None or old.manifest.corpus_hash != corpus_hash):
@@ -364,12 +339,14 @@ class Library:
                 corpus_hash=corpus_hash,
                 vector_config=self.vectors,
             )
-            build = save_index(snapshot, self.index_dir)
-            self._loaded = (build.name, snapshot)
-            if self.on_commit is not None:
-                self.on_commit(snapshot, build.name)
+            self._install(snapshot)
         (self.index_dir / PENDING).unlink()
         return True
+
+    def _corpus(self) -> CorpusRecord:
+        """The corpus now: every read goes here (see `reread_corpus`)."""
+        self._record = record = reread_corpus(self.corpus_dir, self._record)
+        return record
 
     def _current(self) -> IndexSnapshot | None:
         """The current snapshot: the one in memory if it is still current, else from disk."""
@@ -391,6 +368,13 @@ class Library:
         if self.cache is None:
             self.cache = PassageCache(self.index_dir / CACHE_NAME)
         return self.cache
+
+    def _install(self, snapshot: IndexSnapshot) -> None:
+        """Save `snapshot` as the current index and tell `on_commit`."""
+        build = save_index(snapshot, self.index_dir)
+        self._loaded = (build.name, snapshot)
+        if self.on_commit is not None:
+            self.on_commit(snapshot, build.name)
 
     def _checkpoint(self, name: str) -> None:
         if self.pause_at == name:

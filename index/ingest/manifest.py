@@ -36,6 +36,7 @@ __all__ = [
     "listed_files",
     "manifest_source",
     "read_corpus",
+    "reread_corpus",
 ]
 
 DEFAULT_HEADER = "# The record of what ClusterSearch indexes (written by `clustersearch add`).\n"
@@ -65,14 +66,32 @@ def manifest_source(corpus_dir: Path) -> str:
 
 def read_corpus(corpus_dir: Path) -> CorpusRecord:
     """The manifest of `corpus_dir` and the documents it lists (none when it is missing)."""
-    source = manifest_source(corpus_dir)
+    return _record(corpus_dir, manifest_source(corpus_dir))
+
+
+def _record(corpus_dir: Path, source: str) -> CorpusRecord:
+    """The record of the manifest text `source` and the documents it lists."""
     if not source:
         return CorpusRecord((), {}, "")
     entries = _entries(corpus_dir / MANIFEST_NAME, source)
     if not entries:
         return CorpusRecord((), {}, source)
-    corpus = load_corpus(corpus_dir)
+    corpus = load_corpus(corpus_dir, source)
     return CorpusRecord(corpus.documents, {str(e["id"]): str(e["file"]) for e in entries}, source)
+
+
+def reread_corpus(corpus_dir: Path, record: CorpusRecord | None) -> CorpusRecord:
+    """The record of `corpus_dir`: `record` itself while the manifest's text is still its
+    `source` (no document is read, none hashed), else the manifest read again.
+
+    A writer keeps the record it read or wrote; any change of the text (another process
+    wrote, a person edited it) makes it read the corpus again. Files changed while the
+    manifest is not are not seen: the manifest is the record of what is indexed.
+    """
+    source = manifest_source(corpus_dir)
+    if record is not None and source == record.source:
+        return record
+    return _record(corpus_dir, source)
 
 
 def corpus_documents(corpus_dir: Path) -> tuple[Document, ...]:

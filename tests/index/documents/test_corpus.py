@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import pickle
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from index.documents.corpus import Corpus, load_corpus
+import index.documents.corpus as corpus_module
+from index.documents.corpus import Corpus, Document, load_corpus
 from index.errors import CorpusError
 
 ENTRY = """
@@ -106,4 +111,48 @@ def test_bad_language_code(tmp_path: Path) -> None:
 def test_empty_document(tmp_path: Path) -> None:
     root = make_corpus(tmp_path, {"x.txt": "  \n"}, [("x", "x.txt")])
     with pytest.raises(CorpusError, match="is empty"):
+        load_corpus(root)
+
+
+def test_sha256_is_hashed_once_per_document(monkeypatch: pytest.MonkeyPatch) -> None:
+    hashed: list[bytes] = []
+    real = hashlib.sha256
+
+    def counting(data: bytes = b"") -> Any:
+        if data:  # `content_hash` starts an empty hash and feeds it the metadata
+            hashed.append(data)
+        return real(data)
+
+    monkeypatch.setattr(corpus_module.hashlib, "sha256", counting)
+    doc = Document(id="x", title="T", language="de", source="x.txt", text="Grüße")
+    assert hashed == []
+    assert doc.sha256 == real("Grüße".encode()).hexdigest()
+    assert doc.sha256 == real("Grüße".encode()).hexdigest()
+    assert Corpus((doc, doc)).content_hash == Corpus((doc, doc)).content_hash
+    assert hashed == ["Grüße".encode()]
+    other = dataclasses.replace(doc, text="anders")
+    assert other.sha256 == real(b"anders").hexdigest()
+    assert hashed == ["Grüße".encode(), b"anders"]
+
+
+def test_the_kept_hash_is_no_field() -> None:
+    doc = Document(id="x", title="T", language="de", source="x.txt", text="eins")
+    fresh = Document(id="x", title="T", language="de", source="x.txt", text="eins")
+    assert doc.sha256 == fresh.sha256  # one hashed before it is compared, one not
+    hashed_fresh = Document(id="x", title="T", language="de", source="x.txt", text="eins")
+    assert doc == hashed_fresh and hash(doc) == hash(hashed_fresh)
+    assert repr(doc) == repr(hashed_fresh) and "sha256" not in repr(doc)
+    assert [f.name for f in dataclasses.fields(doc)] == [
+        "id", "title", "language", "source", "text", "regions", "organisation", "pages"
+    ]  # fmt: skip
+    assert dataclasses.replace(doc, title="U") != doc
+    assert pickle.loads(pickle.dumps(doc)) == doc
+
+
+def test_a_given_manifest_text_is_the_one_read(tmp_path: Path) -> None:
+    root = make_corpus(tmp_path, {"x.txt": "eins", "y.txt": "zwei"}, [("x", "x.txt")])
+    listed_both = ENTRY.format(id="x", file="x.txt") + ENTRY.format(id="y", file="y.txt")
+    corpus = load_corpus(root, listed_both)
+    assert [(d.id, d.text) for d in corpus.documents] == [("x", "eins"), ("y", "zwei")]
+    with pytest.raises(CorpusError, match=r"does not list: y\.txt"):
         load_corpus(root)
