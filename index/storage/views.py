@@ -99,8 +99,13 @@ class ChunkView(Mapping[int, Chunk]):
     def __init__(self, segments: Sequence[LiveSegment]) -> None:
         self._segments = tuple(reversed(segments))
         self._len = sum(s.size for s in segments)
+        whole = len(segments) == 1 and not segments[0].deleted
+        # one segment without deletions (a fresh build): its own map, looked up directly
+        self._only: Mapping[int, Chunk] | None = segments[0].segment.by_id if whole else None
 
     def __getitem__(self, chunk_id: int) -> Chunk:
+        if self._only is not None:
+            return self._only[chunk_id]
         for live in self._segments:
             chunk = live.segment.by_id.get(chunk_id)
             if chunk is not None and chunk.document_id not in live.deleted:
