@@ -34,6 +34,7 @@ def library_for(settings: Settings) -> Library:
         embedder,
         settings.chunker,
         max_bytes=settings.max_document_bytes,
+        merge_policy=settings.merge_policy,
         pause_at=settings.pause_at,
     )
 

@@ -33,7 +33,6 @@ from index import (
     IndexSnapshot,
     Library,
     ManifestStamp,
-    MergePolicy,
     PassageCache,
     QueryMemo,
     Searcher,
@@ -279,6 +278,7 @@ class Engine:
                     on_commit=self.install,
                     cache=self._live.cache(settings),
                     commit_lock=self._live.lock,
+                    merge_policy=settings.merge_policy,
                 )
                 self._live.library = library
             serving = self._serving
@@ -290,7 +290,8 @@ class Engine:
         """Merge the segments the merge policy says are due; how many were merged (0: none
         was due, and nothing was locked)."""
         searcher = self._serving.searcher
-        if searcher is None or not plan_merge(searcher.snapshot.segments, MergePolicy()):
+        policy = self.settings.merge_policy
+        if searcher is None or not plan_merge(searcher.snapshot.segments, policy):
             return 0
         return self.update(lambda library: library.compact())
 

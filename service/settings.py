@@ -25,6 +25,7 @@ from index import (
     ST_PREFIX,
     AnswerConfig,
     ChunkerConfig,
+    MergePolicy,
 )
 
 __all__ = ["MIN_KEY_CHARS", "Settings", "available_cores"]
@@ -69,6 +70,13 @@ class Settings(BaseSettings):
     # --- passages -----------------------------------------------------------------------
     chunk_size: int = Field(_CHUNKER.chunk_size, ge=50, le=8000)
     chunk_overlap: int = Field(_CHUNKER.chunk_overlap, ge=0)
+    merge_factor: int = Field(
+        MergePolicy().factor,
+        ge=2,
+        le=1000,
+        description="Index segments of about the same size merged into one once there are "
+        "this many (more: cheaper writes, slower searches).",
+    )
 
     # --- search and answers -------------------------------------------------------------
     default_k: int = Field(5, ge=1)
@@ -282,6 +290,10 @@ class Settings(BaseSettings):
     @property
     def chunker(self) -> ChunkerConfig:
         return ChunkerConfig(chunk_size=self.chunk_size, chunk_overlap=self.chunk_overlap)
+
+    @property
+    def merge_policy(self) -> MergePolicy:
+        return MergePolicy(factor=self.merge_factor)
 
     @property
     def model_threads(self) -> int:

@@ -216,6 +216,26 @@ def test_add_replace_remove_list(writable_env: Path) -> None:
     assert "5 documents" in res.stderr
 
 
+def test_compact_merges_the_segments_of_writes(writable_env: Path) -> None:
+    from tests.ingest_samples import MARKDOWN
+
+    assert runner.invoke(app, ["build"]).exit_code == 0
+    res = runner.invoke(app, ["compact"])
+    assert (res.exit_code, res.stdout) == (0, "nothing to merge\n")
+    note = writable_env / "note.md"
+    note.write_text(MARKDOWN, encoding="utf-8")
+    assert runner.invoke(app, ["add", str(note)]).exit_code == 0
+    before = json.loads(runner.invoke(app, ["search", "Wasserstoff Sachsen", "--json"]).stdout)
+    assert runner.invoke(app, ["compact"]).stdout == "nothing to merge\n"  # 2 of 10 per tier
+    res = runner.invoke(app, ["compact", "--full"])
+    assert (res.exit_code, res.stdout) == (0, "merged 2 segments\n")
+    segments = [p.name for p in (writable_env / "index" / "segments").iterdir()]
+    assert len(segments) == 1
+    after = json.loads(runner.invoke(app, ["search", "Wasserstoff Sachsen", "--json"]).stdout)
+    assert after == before
+    assert runner.invoke(app, ["compact", "--full"]).stdout == "nothing to merge\n"
+
+
 def test_add_refusals_exit_1_and_change_nothing(writable_env: Path) -> None:
     from tests.ingest_samples import tree_state
 

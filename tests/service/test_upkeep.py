@@ -147,3 +147,30 @@ def test_an_unreadable_manifest_is_reported_not_acted_on(
     assert engine.check() is False
     assert engine.serving.corpus_changed is None
     assert len(engine.require_searcher().snapshot.documents) == 3
+
+
+def test_upkeep_merges_the_segments_writes_left(
+    settings: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a merge factor of 2, two small writes make a full tier: one tick merges them,
+    and what the service finds stays the same."""
+    from index.ingest.uploads import Upload
+    from service.upkeep import Upkeep
+
+    settings = settings.model_copy(update={"merge_factor": 2})
+    engine = _engine(settings, embedder, monkeypatch)
+    assert engine.compact() == 0  # one segment: nothing due, nothing locked
+    for i in range(2):
+        upload = Upload(MARKDOWN.replace("Wasserstoff", f"Wasserstoff {i}").encode(), f"n{i}.md")
+        engine.update(lambda library, u=upload: library.add([u]))
+    snapshot = engine.require_searcher().snapshot
+    assert len(snapshot.segments) == 3
+    before = [h.chunk.id for h in engine.require_searcher().search("Wasserstoff Sachsen", 5)]
+    Upkeep(engine, interval=1.0).tick()
+    merged = engine.require_searcher().snapshot
+    assert len(merged.segments) == 2  # the build (tier 1) and the two writes merged (tier 0)
+    assert dict(merged.chunks) == dict(snapshot.chunks)
+    assert [h.chunk.id for h in engine.require_searcher().search("Wasserstoff Sachsen", 5)] == (
+        before
+    )
+    assert len(list((settings.index_dir / "segments").iterdir())) == 2
