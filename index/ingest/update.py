@@ -15,7 +15,7 @@ beside the index, so it survives restarts and crashes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from index.config import ChunkerConfig, VectorConfig
@@ -55,14 +55,24 @@ def update_snapshot(
     *,
     corpus_hash: str,
     vector_config: VectorConfig | None = None,
+    touched: Collection[str] | None = None,
 ) -> tuple[IndexSnapshot, UpdateStats]:
     """The snapshot of `documents`: `old`'s segments, less the documents changed or gone,
-    plus a segment of the documents new or changed."""
+    plus a segment of the documents new or changed.
+
+    `touched` names the documents a write added, replaced or removed when the caller knows
+    that `old` indexes exactly the others (`Library` after its own commit): only those are
+    compared, instead of every document."""
     config = vector_config or VectorConfig()
     old_docs: Mapping[str, Document] = old.documents if old is not None else {}
     by_id = {d.id: d for d in documents}
-    fresh = [d for d in documents if old_docs.get(d.id) != d]
-    gone = [i for i in old_docs if i not in by_id or old_docs[i] != by_id[i]]
+    if touched is None or old is None:
+        fresh = [d for d in documents if old_docs.get(d.id) != d]
+        gone = [i for i in old_docs if i not in by_id or old_docs[i] != by_id[i]]
+    else:
+        asked = set(touched)
+        fresh = [d for d in documents if d.id in asked and old_docs.get(d.id) != d]
+        gone = [i for i in asked if i in old_docs and old_docs[i] != by_id.get(i)]
     added = [c for d in fresh for c in chunk_document(d, chunker)]
     vectors, embedded = cache.encode(
         embedder, [passage_text(c, by_id[c.document_id]) for c in added]

@@ -110,3 +110,25 @@ def test_add_replace_remove_in_segments(tmp_path: Path) -> None:
     again = load_index(tmp_path / "index")
     assert [s.deleted for s in again.segments] == [s.deleted for s in removed.segments]
     _assert_live_chunks_searchable(again, embedder)
+
+
+def test_only_the_touched_documents_are_compared(tmp_path: Path) -> None:
+    """Told which documents a write touched, the update compares those only: the same
+    snapshot as comparing all, and an untouched document that differs is left as it was."""
+    embedder = HashEmbedder()
+    documents = [_document(n) for n in range(6)]
+    built = build_snapshot(documents, embedder, ChunkerConfig(), corpus_hash="a")
+    cache = PassageCache(tmp_path / "cache.sqlite")
+    changed = [*documents[:2], _document(2, salt="neu"), *documents[4:], _document(9)]
+    full, _ = update_snapshot(built, changed, embedder, ChunkerConfig(), cache, corpus_hash="b")
+    told, stats = update_snapshot(built, changed, embedder, ChunkerConfig(), cache,
+                                  corpus_hash="b", touched={"doc2", "doc3", "doc9"})  # fmt: skip
+    assert dict(told.chunks) == dict(full.chunks)
+    assert [s.deleted for s in told.segments] == [frozenset({"doc2", "doc3"}), frozenset()]
+    assert list(told.segments[1].segment.documents) == ["doc2", "doc9"]
+    assert stats.added == told.chunk_count("doc2") + told.chunk_count("doc9")
+    edited = [_document(0, salt="hand"), *changed[1:]]
+    partial, _ = update_snapshot(built, edited, embedder, ChunkerConfig(), cache,
+                                 corpus_hash="c", touched={"doc9"})  # fmt: skip
+    assert partial.documents["doc0"] == documents[0]  # not touched: not compared
+    assert "doc9" in partial.documents and "doc3" in partial.documents
