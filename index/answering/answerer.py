@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,7 +85,7 @@ class Answerer:
         self._sentences: dict[str, tuple[Sentence, ...]] = {}
         self._vectors: OrderedDict[tuple[str, int, int], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
-        self._known: frozenset[str] | None = None
+        self._known: Collection[str] | None = None
 
     def with_config(self, config: AnswerConfig) -> Answerer:
         """Another configuration over the same searcher, sharing the caches (for tuning)."""
@@ -127,7 +127,7 @@ class Answerer:
         if min_chars <= 0:
             return ()
         if self._known is None:
-            self._known = frozenset(self.searcher.snapshot.lexical.vocabulary)
+            self._known = self.searcher.snapshot.lexical.known
         lands = land_words(question)
         return unmatched_words(
             self.searcher.analyse(question),

@@ -168,7 +168,7 @@ class Searcher:
     def correct(self, query: str) -> list[QueryTerm]:
         """The query's words and their terms, typos corrected against the index vocabulary."""
         lexical = self.snapshot.lexical
-        return correct_typos(query_analysis(query), lexical.vocabulary, lexical.known)
+        return correct_typos(query_analysis(query), lexical.vocabularies, lexical.known)
 
     def analyse(self, query: str) -> list[QueryTerm]:
         """The query's words and BM25 terms: typos corrected, then bridged (if configured)."""

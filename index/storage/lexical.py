@@ -216,6 +216,11 @@ class LexicalIndex:
         """The mean number of terms of the alive rows (BM25's avgdl)."""
         return average_length(sum(p.alive_length for p in self.parts), self.size)
 
+    @property
+    def vocabularies(self) -> tuple[Sequence[str], ...]:
+        """Each part's terms, sorted (`vocabulary` without building their union)."""
+        return tuple(p.postings.terms for p in self.parts)
+
     @cached_property
     def vocabulary(self) -> tuple[str, ...]:
         """The indexed terms, sorted: the union of the parts' terms, which may include

@@ -241,23 +241,23 @@ def max_edits(term: str) -> int:
 
 def correct_typos(
     analysed: Sequence[QueryTerm],
-    vocabulary: Sequence[str],
+    vocabularies: Sequence[Sequence[str]],
     known: Collection[str] | None = None,
 ) -> list[QueryTerm]:
-    """`analysed` with each word that matches nothing in `vocabulary` corrected.
+    """`analysed` with each word that matches nothing in `vocabularies` corrected.
 
     A word is corrected only when neither its own stems nor their translations are in
     the vocabulary (a known compound part does not count: "Clusterpolitk" has "Cluster"
     but is still a typo); its own stems are then looked up with Levenshtein distance
     (rapidfuzz) within `max_edits`, and the nearest vocabulary term is added to its terms
-    (ties: the alphabetically first). `vocabulary` must be sorted; `known` is the same
-    terms for fast membership tests (default: a set of `vocabulary`).
+    (ties: the alphabetically first). Each vocabulary (an index segment's terms) must be
+    sorted; `known` is all their terms for fast membership tests (default: their set).
     """
     from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
     if known is None:
-        known = set(vocabulary)
+        known = {t for vocabulary in vocabularies for t in vocabulary}
     table = _term_map()
     out: list[QueryTerm] = []
     for q in analysed:
@@ -272,10 +272,11 @@ def correct_typos(
             limit = max_edits(term)
             if limit == 0:
                 continue
-            found = process.extractOne(
-                term, vocabulary, scorer=Levenshtein.distance, score_cutoff=limit
-            )
-            if found is not None and (best is None or (found[1], found[0]) < best):
-                best = (int(found[1]), found[0])
+            for vocabulary in vocabularies:
+                found = process.extractOne(
+                    term, vocabulary, scorer=Levenshtein.distance, score_cutoff=limit
+                )
+                if found is not None and (best is None or (found[1], found[0]) < best):
+                    best = (int(found[1]), found[0])
         out.append(q if best is None else QueryTerm(q.source, q.terms | {best[1]}, q.stems))
     return out

@@ -71,7 +71,7 @@ def test_max_edits_grow_with_the_stem() -> None:
 
 def test_typos_are_corrected_against_the_vocabulary() -> None:
     vocabulary = sorted(["valley", "govern", "clusterpolit", "clust", "feld", "value"])
-    fixed = correct_typos(query_analysis("valey goverment Clusterpolitk geld"), vocabulary)
+    fixed = correct_typos(query_analysis("valey goverment Clusterpolitk geld"), [vocabulary])
     added = {
         q.source: sorted(q.terms - a.terms)
         for q, a in zip(fixed, query_analysis("valey goverment Clusterpolitk geld"), strict=True)
@@ -88,9 +88,17 @@ def test_typos_are_corrected_against_the_vocabulary() -> None:
 def test_known_words_and_land_names_are_never_corrected() -> None:
     vocabulary = sorted(["valley", "vallex", "sachs", "sachsen"])
     analysed = query_analysis("Valley Saxony")
-    assert correct_typos(analysed, vocabulary) == analysed
+    assert correct_typos(analysed, [vocabulary]) == analysed
 
 
 def test_ties_take_the_alphabetically_first_term() -> None:
-    (fixed,) = correct_typos(query_analysis("clustor"), ["clustar", "clustir"])
+    (fixed,) = correct_typos(query_analysis("clustor"), [["clustar", "clustir"]])
     assert "clustar" in fixed.terms and "clustir" not in fixed.terms
+
+
+def test_ties_across_vocabularies_take_the_alphabetically_first_term() -> None:
+    """Segments' vocabularies are searched one by one: the result is the union's."""
+    (fixed,) = correct_typos(query_analysis("clustor"), [["clustir"], ["clustar", "zzz"]])
+    assert "clustar" in fixed.terms and "clustir" not in fixed.terms
+    (fixed,) = correct_typos(query_analysis("clustor"), [["clustar"], ["clustor1x"]])
+    assert "clustar" in fixed.terms
