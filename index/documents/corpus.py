@@ -7,6 +7,7 @@ import hashlib
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -90,11 +91,15 @@ class Corpus:
         return next((d for d in self.documents if d.id == document_id), None)
 
 
-def load_corpus(corpus_dir: Path, source: str | None = None) -> Corpus:
+def load_corpus(
+    corpus_dir: Path, source: str | None = None, *, parsed: Mapping[str, Any] | None = None
+) -> Corpus:
     """Read `corpus_dir/manifest.toml` and every file it lists from `corpus_dir/documents/`.
 
     `source` is the manifest's text when the caller has read it already: the documents are
-    then the ones that very text lists, even if the file was replaced since.
+    then the ones that very text lists, even if the file was replaced since. `parsed` is
+    that text as `tomllib` reads it, when the caller has parsed it already (a manifest of
+    thousands of tables takes seconds to parse).
 
     Raises `CorpusError` when the manifest is missing or malformed, when an entry's file
     is missing, or when a file in `documents/` is not listed in the manifest.
@@ -108,11 +113,12 @@ def load_corpus(corpus_dir: Path, source: str | None = None) -> Corpus:
         )
     if source is None:
         source = manifest_path.read_text(encoding="utf-8")
-    try:
-        raw = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as exc:
-        raise CorpusError(f"{manifest_path} is not valid TOML: {exc}") from exc
-    entries = raw.get("documents")
+    if parsed is None:
+        try:
+            parsed = tomllib.loads(source)
+        except tomllib.TOMLDecodeError as exc:
+            raise CorpusError(f"{manifest_path} is not valid TOML: {exc}") from exc
+    entries = parsed.get("documents")
     if not isinstance(entries, list) or not entries:
         raise CorpusError(f"{manifest_path} lists no documents: add [[documents]] entries.")
 
