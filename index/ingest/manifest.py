@@ -151,7 +151,7 @@ def edit_manifest(source: str, documents: Sequence[Document], files: Mapping[str
     cut = _cut(source)
     if cut is None:
         return _edit_whole(source, documents, files)
-    return _edit_cut(cut, documents, files, {})[0]
+    return _edit_cut(cut, documents, files, ({}, {}))[0]
 
 
 def edited_record(
@@ -170,8 +170,8 @@ def edited_record(
         text = _edit_whole(source, documents, files)
         new_cut = _cut(text)
     else:
-        known = {d.id: (d, record.files.get(d.id)) for d in record.documents}
-        text, new_cut = _edit_cut(cut, documents, files, known)
+        known = {d.id: d for d in record.documents}
+        text, new_cut = _edit_cut(cut, documents, files, (known, record.files))
     return CorpusRecord(tuple(documents), {d.id: files[d.id] for d in documents}, text, new_cut)
 
 
@@ -215,12 +215,13 @@ def _edit_cut(
     cut: Cut,
     documents: Sequence[Document],
     files: Mapping[str, str],
-    known: Mapping[str, tuple[Document, str | None]],
+    known: tuple[Mapping[str, Document], Mapping[str, str]],
 ) -> tuple[str, Cut | None]:
     """The manifest `cut` edited, and its cut (None: a changed table cannot be cut).
 
-    A document in `known` with its file there keeps its table unread; the others' values
-    are compared, and a table whose values differ is edited with tomlkit."""
+    A document that is one of the `known` documents by id, stored as their file, keeps
+    its table unread; the others' values are compared, and a table whose values differ
+    is edited with tomlkit."""
     present = {block.id: block for block in cut.blocks}
     wanted = {d.id for d in documents}
     _check_order([b.id for b in cut.blocks if b.id in wanted], documents)
@@ -228,7 +229,7 @@ def _edit_cut(
     safe = True
     for doc in documents:
         block = present.get(doc.id)
-        if block is not None and _same(known.get(doc.id), doc, files[doc.id]):
+        if block is not None and _same(known, doc, files[doc.id]):
             parts.append(block.text)
             blocks.append(block)
             continue
@@ -266,9 +267,12 @@ def _edit_cut(
     return text, Cut(head, tuple(blocks))
 
 
-def _same(known: tuple[Document, str | None] | None, doc: Document, file: str) -> bool:
-    """`doc`, stored as `file`, is the `known` document as its record lists it."""
-    return known is not None and known[1] == file and (known[0] is doc or known[0] == doc)
+def _same(
+    known: tuple[Mapping[str, Document], Mapping[str, str]], doc: Document, file: str
+) -> bool:
+    """`doc`, stored as `file`, is the `known` document of its id, stored as that file."""
+    same = known[0].get(doc.id)
+    return same is not None and known[1].get(doc.id) == file and (same is doc or same == doc)
 
 
 def _edit_whole(source: str, documents: Sequence[Document], files: Mapping[str, str]) -> str:
