@@ -7,6 +7,7 @@ import hashlib
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -35,10 +36,11 @@ LANGUAGE_CODE = re.compile(r"[a-z]{2}")
 class Document:
     """One source document: its metadata and its full text (citations index into `text`).
 
-    Not slotted: `sha256` is hashed once per object and kept in its `__dict__` (a write to a
-    corpus of thousands of documents compares hashes; hashing every text each time was
-    most of its cost). The cache is no field: equality, `repr` and `dataclasses.replace`
-    (which makes a new object, hashed afresh) see only the fields.
+    Not slotted: `sha256` and `fingerprint` are made once per object and kept in its
+    `__dict__` (a write to a corpus of thousands of documents compares hashes and hashes
+    the corpus; hashing every text each time was most of its cost). The caches are no
+    field: equality, `repr` and `dataclasses.replace` (which makes a new object, hashed
+    afresh) see only the fields.
     """
 
     id: str
@@ -56,6 +58,22 @@ class Document:
         """The SHA-256 of `text` (hex), computed on first use."""
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
+    @cached_property
+    def fingerprint(self) -> bytes:
+        """What `Corpus.content_hash` hashes of this document: its metadata and `sha256`,
+        each ending with a NUL byte; made on first use (a write hashes every document)."""
+        parts = (
+            self.id,
+            self.title,
+            self.language,
+            self.source,
+            "|".join(self.regions),
+            self.organisation or "",
+            self.sha256,
+            *([",".join(map(str, self.pages))] if self.pages else []),
+        )
+        return b"".join(part.encode("utf-8") + b"\x00" for part in parts)
+
     def page_at(self, offset: int) -> int | None:
         """The 1-based page that `text[offset]` is on, or None when pages are not known."""
         return bisect.bisect_right(self.pages, offset) if self.pages else None
@@ -72,29 +90,22 @@ class Corpus:
         """A hash over every document's metadata and text: changes when anything indexed changes."""
         h = hashlib.sha256()
         for d in self.documents:
-            for part in (
-                d.id,
-                d.title,
-                d.language,
-                d.source,
-                "|".join(d.regions),
-                d.organisation or "",
-                d.sha256,
-                *([",".join(map(str, d.pages))] if d.pages else []),
-            ):
-                h.update(part.encode("utf-8"))
-                h.update(b"\x00")
+            h.update(d.fingerprint)
         return h.hexdigest()
 
     def get(self, document_id: str) -> Document | None:
         return next((d for d in self.documents if d.id == document_id), None)
 
 
-def load_corpus(corpus_dir: Path, source: str | None = None) -> Corpus:
+def load_corpus(
+    corpus_dir: Path, source: str | None = None, *, parsed: Mapping[str, Any] | None = None
+) -> Corpus:
     """Read `corpus_dir/manifest.toml` and every file it lists from `corpus_dir/documents/`.
 
     `source` is the manifest's text when the caller has read it already: the documents are
-    then the ones that very text lists, even if the file was replaced since.
+    then the ones that very text lists, even if the file was replaced since. `parsed` is
+    that text as `tomllib` reads it, when the caller has parsed it already (a manifest of
+    thousands of tables takes seconds to parse).
 
     Raises `CorpusError` when the manifest is missing or malformed, when an entry's file
     is missing, or when a file in `documents/` is not listed in the manifest.
@@ -108,11 +119,12 @@ def load_corpus(corpus_dir: Path, source: str | None = None) -> Corpus:
         )
     if source is None:
         source = manifest_path.read_text(encoding="utf-8")
-    try:
-        raw = tomllib.loads(source)
-    except tomllib.TOMLDecodeError as exc:
-        raise CorpusError(f"{manifest_path} is not valid TOML: {exc}") from exc
-    entries = raw.get("documents")
+    if parsed is None:
+        try:
+            parsed = tomllib.loads(source)
+        except tomllib.TOMLDecodeError as exc:
+            raise CorpusError(f"{manifest_path} is not valid TOML: {exc}") from exc
+    entries = parsed.get("documents")
     if not isinstance(entries, list) or not entries:
         raise CorpusError(f"{manifest_path} lists no documents: add [[documents]] entries.")
 

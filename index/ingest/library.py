@@ -46,7 +46,7 @@ from index.ingest.compact import compacted
 from index.ingest.lexical import load_index
 from index.ingest.manifest import (
     CorpusRecord,
-    edit_manifest,
+    edited_record,
     listed_files,
     reread_corpus,
 )
@@ -296,11 +296,9 @@ class Library:
             write_atomic(docs_dir / name, doc.text.encode("utf-8"))
             new_files[doc.id] = name
         self._checkpoint("document-written")
-        manifest = edit_manifest(record.source, new_docs, new_files)
-        write_atomic(self.corpus_dir / MANIFEST_NAME, manifest.encode("utf-8"))
-        self._record = CorpusRecord(
-            tuple(new_docs), {d.id: new_files[d.id] for d in new_docs}, manifest
-        )
+        edited = edited_record(record, new_docs, new_files)
+        write_atomic(self.corpus_dir / MANIFEST_NAME, edited.source.encode("utf-8"))
+        self._record = edited
         self._checkpoint("manifest-written")
         build = save_index(
             snapshot, self.index_dir, before_swap=lambda: self._checkpoint("index-written")

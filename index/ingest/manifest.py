@@ -7,9 +7,12 @@ a new document's table is appended, and of a replaced document only the keys who
 changed are set where they stand. `index.documents.corpus.load_corpus` checks and reads
 what is written.
 
-tomlkit parses about a thousand tables a second, so a manifest is cut into its
-`[[documents]]` tables by their header lines and only a changed table is parsed; one
-whose lines could deceive that cut (another table, a multi-line string) is parsed whole.
+tomlkit parses about a thousand tables a second and tomllib a few thousand, so a manifest
+is cut (`Cut`) into its `[[documents]]` tables by their header lines, and only a changed
+table is parsed; one whose lines could deceive that cut (another table, a multi-line
+string) is parsed whole. The record of a manifest keeps its cut, made by the one tomllib
+parse of a read and carried forward by each write (`edited_record`): a write parses only
+the tables it changes, and keeps every other table's text byte for byte.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +33,12 @@ from index.errors import CorpusError
 
 __all__ = [
     "DEFAULT_HEADER",
+    "Block",
     "CorpusRecord",
+    "Cut",
     "corpus_documents",
     "edit_manifest",
+    "edited_record",
     "listed_files",
     "manifest_source",
     "read_corpus",
@@ -44,18 +50,40 @@ DEFAULT_HEADER = "# The record of what ClusterSearch indexes (written by `cluste
 _KEYS = ("id", "file", "title", "language", "source", "regions", "organisation", "pages")
 _HEADER = re.compile(r"[ \t]*\[\[[ \t]*documents[ \t]*\]\][ \t]*(#.*)?\n?")
 _OTHER_HEADER = re.compile(r"[ \t]*\[")
-# A document's table in the manifest: its id, its text, its values as tomllib reads them.
-_Block = tuple[str, str, Mapping[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A document's table in the manifest: its id, its text (from its header line to the
+    next one), its values as tomllib reads them."""
+
+    id: str
+    text: str
+    values: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Cut:
+    """A manifest (ending with a newline) as the text before its first `[[documents]]`
+    table and each table: `head` and the blocks' texts joined are the manifest."""
+
+    head: str
+    blocks: tuple[Block, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class CorpusRecord:
     """What the manifest lists: the documents, their file names by id, and its text
-    ("" when there is no manifest yet)."""
+    ("" when there is no manifest yet).
+
+    `cut` is the text cut into its tables, as `edited_record` edits it (None: not made, or
+    the text cannot be cut safely). It is made from `source`, so records are equal when
+    their documents, files and text are."""
 
     documents: tuple[Document, ...]
     files: Mapping[str, str]
     source: str
+    cut: Cut | None = field(default=None, compare=False, repr=False)
 
 
 def manifest_source(corpus_dir: Path) -> str:
@@ -70,14 +98,18 @@ def read_corpus(corpus_dir: Path) -> CorpusRecord:
 
 
 def _record(corpus_dir: Path, source: str) -> CorpusRecord:
-    """The record of the manifest text `source` and the documents it lists."""
+    """The record of the manifest text `source` and the documents it lists (the text
+    parsed once, for the documents and the cut)."""
     if not source:
-        return CorpusRecord((), {}, "")
-    entries = _entries(corpus_dir / MANIFEST_NAME, source)
+        return CorpusRecord((), {}, "", Cut(DEFAULT_HEADER, ()))
+    raw = _parse(corpus_dir / MANIFEST_NAME, source)
+    entries = raw.get("documents") or []
+    cut = _cut(_normal(source), raw)
     if not entries:
-        return CorpusRecord((), {}, source)
-    corpus = load_corpus(corpus_dir, source)
-    return CorpusRecord(corpus.documents, {str(e["id"]): str(e["file"]) for e in entries}, source)
+        return CorpusRecord((), {}, source, cut)
+    corpus = load_corpus(corpus_dir, source, parsed=raw)
+    files = {str(e["id"]): str(e["file"]) for e in entries}
+    return CorpusRecord(corpus.documents, files, source, cut)
 
 
 def reread_corpus(corpus_dir: Path, record: CorpusRecord | None) -> CorpusRecord:
@@ -104,7 +136,7 @@ def listed_files(corpus_dir: Path) -> set[str]:
     source = manifest_source(corpus_dir)
     if not source:
         return set()
-    entries = _entries(corpus_dir / MANIFEST_NAME, source)
+    entries = _parse(corpus_dir / MANIFEST_NAME, source).get("documents") or []
     return {str(e.get("file")) for e in entries if isinstance(e, dict)}
 
 
@@ -115,22 +147,44 @@ def edit_manifest(source: str, documents: Sequence[Document], files: Mapping[str
     `documents` keeps the order of those `source` lists already and ends with the new ones
     (as `Library` makes it); anything else raises `ValueError`.
     """
-    if source and not source.endswith("\n"):
-        source += "\n"
-    source = source or DEFAULT_HEADER
+    source = _normal(source)
     cut = _cut(source)
     if cut is None:
-        edited = _edit_whole(source, documents, files)
+        return _edit_whole(source, documents, files)
+    return _edit_cut(cut, documents, files, ({}, {}))[0]
+
+
+def edited_record(
+    record: CorpusRecord, documents: Sequence[Document], files: Mapping[str, str]
+) -> CorpusRecord:
+    """The record of `record`'s manifest edited to list `documents`, stored as `files`
+    (`source` as `edit_manifest` edits it; `ValueError` on a wrong order).
+
+    A document that is the record's own (the same or an equal `Document`, the same file)
+    keeps its table as it is: only the tables of the others are compared, edited and
+    parsed, and the new record's cut is the old one with those tables replaced.
+    """
+    source = _normal(record.source)
+    cut = record.cut if record.cut is not None else _cut(source)
+    if cut is None:
+        text = _edit_whole(source, documents, files)
+        new_cut = _cut(text)
     else:
-        edited = _edit_blocks(*cut, documents, files)
-    # The blank line before a table belongs to the table above it: one removed from the
-    # end leaves it behind.
-    return edited.rstrip("\n") + "\n"
+        known = {d.id: d for d in record.documents}
+        text, new_cut = _edit_cut(cut, documents, files, (known, record.files))
+    return CorpusRecord(tuple(documents), {d.id: files[d.id] for d in documents}, text, new_cut)
 
 
-def _cut(source: str) -> tuple[str, list[_Block]] | None:
-    """The text before the first `[[documents]]` table, and each table; None when a line
-    could be misread (a multi-line string, a header of another table)."""
+def _normal(source: str) -> str:
+    """The manifest text an edit starts from: ending with a newline, a header if empty."""
+    if source and not source.endswith("\n"):
+        source += "\n"
+    return source or DEFAULT_HEADER
+
+
+def _cut(source: str, raw: Mapping[str, Any] | None = None) -> Cut | None:
+    """`source` (ending with a newline) cut into its tables, `raw` its values if parsed
+    already; None when a line could be misread (a multi-line string, another table)."""
     if '"""' in source or "'''" in source:
         return None
     lines = source.splitlines(keepends=True)
@@ -140,41 +194,85 @@ def _cut(source: str) -> tuple[str, list[_Block]] | None:
             starts.append(i)
         elif _OTHER_HEADER.match(line):
             return None
-    raw = tomllib.loads(source)
+    if raw is None:
+        raw = tomllib.loads(source)
     entries = raw.get("documents", [])
     if not starts:
-        return None if "documents" in raw else (source, [])
+        return None if "documents" in raw else Cut(source, ())
     if not isinstance(entries, list) or len(entries) != len(starts):
         return None
     if not all(isinstance(entry, dict) for entry in entries):
         return None
     ends = [*starts[1:], len(lines)]
-    blocks = [
-        (str(entry.get("id")), "".join(lines[start:end]), entry)
+    blocks = tuple(
+        Block(str(entry.get("id")), "".join(lines[start:end]), entry)
         for start, end, entry in zip(starts, ends, entries, strict=True)
-    ]
-    return "".join(lines[: starts[0]]), blocks
+    )
+    return Cut("".join(lines[: starts[0]]), blocks)
 
 
-def _edit_blocks(
-    head: str, blocks: list[_Block], documents: Sequence[Document], files: Mapping[str, str]
-) -> str:
-    present = {block[0]: block for block in blocks}
+def _edit_cut(
+    cut: Cut,
+    documents: Sequence[Document],
+    files: Mapping[str, str],
+    known: tuple[Mapping[str, Document], Mapping[str, str]],
+) -> tuple[str, Cut | None]:
+    """The manifest `cut` edited, and its cut (None: a changed table cannot be cut).
+
+    A document that is one of the `known` documents by id, stored as their file, keeps
+    its table unread; the others' values are compared, and a table whose values differ
+    is edited with tomlkit."""
+    present = {block.id: block for block in cut.blocks}
     wanted = {d.id for d in documents}
-    _check_order([b[0] for b in blocks if b[0] in wanted], documents)
-    parts = [head]
+    _check_order([b.id for b in cut.blocks if b.id in wanted], documents)
+    head, parts, blocks = cut.head, [cut.head], list[Block]()
+    safe = True
     for doc in documents:
-        entry = _entry(doc, files[doc.id])
-        if doc.id not in present:
-            parts.append(_new_table(entry))
+        block = present.get(doc.id)
+        if block is not None and _same(known, doc, files[doc.id]):
+            parts.append(block.text)
+            blocks.append(block)
             continue
-        _, text, values = present[doc.id]
-        if any(_meaning(values.get(key)) != _meaning(entry[key]) for key in _KEYS):
-            edited = tomlkit.parse(text)
+        entry = _entry(doc, files[doc.id])
+        if block is None:
+            text = _new_table(entry)
+        elif any(_meaning(block.values.get(key)) != _meaning(entry[key]) for key in _KEYS):
+            edited = tomlkit.parse(block.text)
             _update(_documents(edited)[0], entry)
             text = tomlkit.dumps(edited)
+        else:
+            parts.append(block.text)
+            blocks.append(block)
+            continue
         parts.append(text)
-    return "".join(parts)
+        table = _cut(text) if safe and text.endswith("\n") else None
+        if table is None:
+            safe = False
+            continue
+        # Lines before the header (a new table's blank line) belong to the part above.
+        if blocks:
+            blocks[-1] = replace(blocks[-1], text=blocks[-1].text + table.head)
+        else:
+            head += table.head
+        blocks.append(table.blocks[0])
+    # The blank line before a table belongs to the table above it: one removed from the
+    # end leaves it behind.
+    text = "".join(parts).rstrip("\n") + "\n"
+    if not safe:
+        return text, None
+    if blocks:
+        blocks[-1] = replace(blocks[-1], text=blocks[-1].text.rstrip("\n") + "\n")
+    else:
+        head = head.rstrip("\n") + "\n"
+    return text, Cut(head, tuple(blocks))
+
+
+def _same(
+    known: tuple[Mapping[str, Document], Mapping[str, str]], doc: Document, file: str
+) -> bool:
+    """`doc`, stored as `file`, is the `known` document of its id, stored as that file."""
+    same = known[0].get(doc.id)
+    return same is not None and known[1].get(doc.id) == file and (same is doc or same == doc)
 
 
 def _edit_whole(source: str, documents: Sequence[Document], files: Mapping[str, str]) -> str:
@@ -192,7 +290,7 @@ def _edit_whole(source: str, documents: Sequence[Document], files: Mapping[str, 
             _update(present[doc.id], entry)
         else:
             tables.append(_table(entry))
-    return tomlkit.dumps(manifest)
+    return tomlkit.dumps(manifest).rstrip("\n") + "\n"
 
 
 def _check_order(kept: list[str], documents: Sequence[Document]) -> None:
@@ -202,13 +300,12 @@ def _check_order(kept: list[str], documents: Sequence[Document]) -> None:
         raise ValueError(f"documents must keep the manifest's order, then new ones: {kept}")
 
 
-def _entries(path: Path, source: str) -> Any:
-    """The manifest's `documents` entries as plain values (unchecked: `load_corpus` checks)."""
+def _parse(path: Path, source: str) -> dict[str, Any]:
+    """The manifest as plain values (unchecked: `load_corpus` checks)."""
     try:
-        raw = tomllib.loads(source)
+        return tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
         raise CorpusError(f"{path} is not valid TOML: {exc}") from exc
-    return raw.get("documents") or []
 
 
 def _documents(manifest: TOMLDocument) -> AoT:

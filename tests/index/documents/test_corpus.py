@@ -156,3 +156,16 @@ def test_a_given_manifest_text_is_the_one_read(tmp_path: Path) -> None:
     assert [(d.id, d.text) for d in corpus.documents] == [("x", "eins"), ("y", "zwei")]
     with pytest.raises(CorpusError, match=r"does not list: y\.txt"):
         load_corpus(root)
+
+
+def test_content_hash_is_stable_and_covers_every_field() -> None:
+    """The hash is written into every index (`corpus_hash`): its value must not drift."""
+    full = Document("a", "T", "de", "s", "Text ä.", ("Bayern", "Berlin"), "Org", (0, 3))
+    docs = (full, Document("b", "U", "en", "t", "Other."))
+    expected = "b37a14a3940aa89d21bf987812e0aaf12a48d737656d83808252d3034191e0ec"
+    assert Corpus(docs).content_hash == expected
+    assert full.fingerprint == "\x00".join(
+        ["a", "T", "de", "s", "Bayern|Berlin", "Org", full.sha256, "0,3", ""]
+    ).encode("utf-8")
+    for change in ({"title": "X"}, {"regions": ()}, {"organisation": None}, {"pages": ()}):
+        assert Corpus((dataclasses.replace(full, **change), docs[1])).content_hash != expected

@@ -3,9 +3,12 @@ and reads it again when another process or a person changed the manifest."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
+import tomlkit
 
 import index.ingest.manifest as manifest_module
 from index.config import ChunkerConfig
@@ -35,9 +38,9 @@ def loads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     calls: list[Path] = []
     real = manifest_module.load_corpus
 
-    def counting(corpus_dir: Path, source: str | None = None) -> Corpus:
+    def counting(corpus_dir: Path, source: str | None = None, **parsed: Any) -> Corpus:
         calls.append(corpus_dir)
-        return real(corpus_dir, source)
+        return real(corpus_dir, source, **parsed)
 
     monkeypatch.setattr(manifest_module, "load_corpus", counting)
     return calls
@@ -133,7 +136,36 @@ def test_the_record_kept_after_a_write_is_the_one_on_disk(
     kept = library._corpus()
     assert len(loads) == 1
     assert kept == read_corpus(dirs[0])
+    assert kept.cut is not None and kept.cut == read_corpus(dirs[0]).cut
     assert kept.files == {
         **{i: f"{i}.txt" for i in SEED_IDS},
         added.changes[1].id: f"{added.changes[1].id}.{added.changes[1].document.sha256[:12]}.txt",
     }
+
+
+def test_a_write_parses_only_the_table_it_adds(
+    dirs: tuple[Path, Path], embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = _library(dirs, embedder)
+    library.documents()  # the corpus read (and its manifest parsed) once
+    parsed: list[str] = []
+    real = tomllib.loads
+
+    def counting(text: str) -> dict[str, Any]:
+        parsed.append(text)
+        return real(text)
+
+    monkeypatch.setattr(tomllib, "loads", counting)
+    monkeypatch.setattr(tomlkit, "parse", lambda text: pytest.fail("a table was edited"))
+    doc = library.add([Upload(MARKDOWN.encode(), "hzwo.md")]).changes[0].document
+    table = (
+        "\n[[documents]]\n"
+        f'id = "{doc.id}"\n'
+        f'file = "{doc.id}.{doc.sha256[:12]}.txt"\n'
+        'title = "Wasserstoff-Cluster Sachsen"\n'
+        'language = "de"\n'
+        'source = "hzwo.md"\n'
+        'regions = ["Sachsen"]\n'
+    )
+    assert parsed == [table]
+    assert (dirs[0] / "manifest.toml").read_text(encoding="utf-8").endswith(table)
