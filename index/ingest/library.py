@@ -110,6 +110,8 @@ class Library:
     vectors: VectorConfig = field(default_factory=VectorConfig)
     _loaded: tuple[str, IndexSnapshot] | None = field(default=None, repr=False)
     _record: CorpusRecord | None = field(default=None, repr=False)
+    # (manifest text, build) when that build indexes exactly that corpus (made by this library)
+    _synced: tuple[str, str] | None = field(default=None, repr=False)
 
     def use_snapshot(self, build: str, snapshot: IndexSnapshot) -> None:
         """Tell the library which build `snapshot` is (saves reloading it)."""
@@ -269,15 +271,13 @@ class Library:
                 chunker=self.chunker.as_dict(),
                 index_dir=self.index_dir,
             )
+        synced = build is not None and self._synced == (record.source, build)
+        touched = {c.id for c in changes if c.status in ("added", "replaced", "removed")}
         snapshot, stats = update_snapshot(
-            old,
-            new_docs,
-            self.embedder,
-            self.chunker,
-            self._embedding_cache(),
-            corpus_hash=Corpus(tuple(new_docs)).content_hash,
-            vector_config=self.vectors,
-        )
+            old, new_docs, self.embedder, self.chunker, self._embedding_cache(),
+            corpus_hash=Corpus(tuple(new_docs)).content_hash, vector_config=self.vectors,
+            touched=touched if synced else None,
+        )  # fmt: skip
         return Plan(record, build, changes, tuple(new_docs), snapshot, stats)
 
     def _commit(
@@ -308,7 +308,7 @@ class Library:
             with contextlib.suppress(FileNotFoundError):
                 (docs_dir / name).unlink()
         (self.index_dir / PENDING).unlink()
-        self._loaded = (build.name, snapshot)
+        self._loaded, self._synced = (build.name, snapshot), (edited.source, build.name)
         if self.on_commit is not None:
             self.on_commit(snapshot, build.name)
 
@@ -324,20 +324,15 @@ class Library:
                     path.unlink()
         for path in self.corpus_dir.glob(f".{MANIFEST_NAME}.*.tmp"):
             path.unlink()  # a manifest being written when the writer was killed
-        docs = self._corpus().documents
-        old = self._current()
+        record = self._corpus()
+        docs, old = record.documents, self._current()
         corpus_hash = Corpus(tuple(docs)).content_hash
         if docs and (old is None or old.manifest.corpus_hash != corpus_hash):
             snapshot, _ = update_snapshot(
-                old,
-                docs,
-                self.embedder,
-                self.chunker,
-                self._embedding_cache(),
-                corpus_hash=corpus_hash,
-                vector_config=self.vectors,
-            )
-            self._install(snapshot)
+                old, docs, self.embedder, self.chunker, self._embedding_cache(),
+                corpus_hash=corpus_hash, vector_config=self.vectors,
+            )  # fmt: skip
+            self._install(snapshot, record.source)
         (self.index_dir / PENDING).unlink()
         return True
 
@@ -367,10 +362,15 @@ class Library:
             self.cache = PassageCache(self.index_dir / CACHE_NAME)
         return self.cache
 
-    def _install(self, snapshot: IndexSnapshot) -> None:
-        """Save `snapshot` as the current index and tell `on_commit`."""
+    def _install(self, snapshot: IndexSnapshot, source: str | None = None) -> None:
+        """Save `snapshot` as the current index (of the manifest text `source`, if known;
+        else of the one its predecessor indexed) and tell `on_commit`."""
+        before = self._loaded[0] if self._loaded is not None else None
+        if source is None and self._synced is not None and self._synced[1] == before:
+            source = self._synced[0]
         build = save_index(snapshot, self.index_dir)
         self._loaded = (build.name, snapshot)
+        self._synced = (source, build.name) if source is not None else None
         if self.on_commit is not None:
             self.on_commit(snapshot, build.name)
 

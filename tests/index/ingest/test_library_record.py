@@ -169,3 +169,31 @@ def test_a_write_parses_only_the_table_it_adds(
     )
     assert parsed == [table]
     assert (dirs[0] / "manifest.toml").read_text(encoding="utf-8").endswith(table)
+
+
+def test_a_write_after_its_own_compares_only_what_it_touches(
+    dirs: tuple[Path, Path], embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After its own commit a library knows its build indexes exactly its corpus, so the
+    next write compares only the documents it touches; after another process's write, or
+    on its first, it compares them all."""
+    import index.ingest.library as library_module
+
+    asked: list[object] = []
+    real = library_module.update_snapshot
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        asked.append(kwargs.get("touched"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(library_module, "update_snapshot", recording)
+    library = _library(dirs, embedder)
+    first = library.add([Upload(MARKDOWN.encode(), "hzwo.md")]).changes[0].id
+    library.remove(first)
+    other = _library(dirs, embedder)
+    added = other.add([Upload(HTML.encode(), "page.html")]).changes[0].id
+    library.compact(full=True)
+    library.remove(added)
+    library.remove(SEED_IDS[0])
+    assert asked == [None, {first}, None, None, {SEED_IDS[0]}]
+    assert sorted(load_index(dirs[1]).documents) == SEED_IDS[1:]
