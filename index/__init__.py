@@ -7,9 +7,10 @@ subpackages, each depending only on those before it:
     text             folding, stems, compounds, Länder, the term map, sentences
     documents        the corpus, extraction from files, chunking, passage text
     embedding        the `Embedder` interface, its backends, the factory
-    storage          snapshots on disk (vectors, chunks, documents, BM25), the passage cache
-    ingest           the write path: full builds, in-place updates, the corpus library,
-                     loading an index (rebuilding a BM25 index of an older analysis)
+    storage          segments on disk (vectors, chunks, documents, BM25 postings), the
+                     commit naming them, merging, the passage cache
+    ingest           the write path: full builds, updates that add a segment, the corpus
+                     library, loading an index (postings of an older analysis made anew)
     retrieval        the read path: query analysis, BM25, dense, the word bridge, fusion
     answering        extractive answers with verified citations
     evaluation       search and answer figures on a gold question set

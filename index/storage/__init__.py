@@ -1,5 +1,6 @@
-"""The index on disk: snapshots (vectors, chunks, documents, BM25), the passage cache, and the
-file primitives (lock, atomic write) every writer uses."""
+"""The index on disk: immutable segments (vectors, chunks, documents, BM25 postings) named by
+one commit and read as one snapshot, their merging, the passage cache, and the file
+primitives (lock, atomic write) every writer uses."""
 
 from index.storage.cache import CACHE_NAME, PassageCache, content_key
 from index.storage.files import exclusive_lock, fsync_dir, write_atomic
