@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from index.documents.corpus import Document
 from index.embedding.base import Embedder, Vectors
 
 T = TypeVar("T")
@@ -70,6 +71,19 @@ PDF_PAGES = (
         "A strategy board steers its implementation.",
     ),
 )
+
+
+def markdown_table(doc: Document) -> str:
+    """The `[[documents]]` table the library appends for `MARKDOWN` uploaded as hzwo.md."""
+    return (
+        "\n[[documents]]\n"
+        f'id = "{doc.id}"\n'
+        f'file = "{doc.id}.{doc.sha256[:12]}.txt"\n'
+        'title = "Wasserstoff-Cluster Sachsen"\n'
+        'language = "de"\n'
+        'source = "hzwo.md"\n'
+        'regions = ["Sachsen"]\n'
+    )
 
 
 def make_pdf(pages: tuple[tuple[str, str], ...] = PDF_PAGES) -> bytes:

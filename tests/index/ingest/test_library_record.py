@@ -20,7 +20,7 @@ from index.ingest.uploads import Upload
 from index.storage.snapshot import load_index
 from tests.conftest import SEED_CORPUS
 from tests.index.documents.test_chunk import NBSP_DOCUMENT
-from tests.ingest_samples import HTML, MARKDOWN, copy_tree
+from tests.ingest_samples import HTML, MARKDOWN, copy_tree, markdown_table
 
 SEED_IDS = ["000_845843b92d703299", "001_2d85a1c0382ad4fa", "002_ef865dbee6ab942a"]
 
@@ -158,17 +158,8 @@ def test_a_write_parses_only_the_table_it_adds(
     monkeypatch.setattr(tomllib, "loads", counting)
     monkeypatch.setattr(tomlkit, "parse", lambda text: pytest.fail("a table was edited"))
     doc = library.add([Upload(MARKDOWN.encode(), "hzwo.md")]).changes[0].document
-    table = (
-        "\n[[documents]]\n"
-        f'id = "{doc.id}"\n'
-        f'file = "{doc.id}.{doc.sha256[:12]}.txt"\n'
-        'title = "Wasserstoff-Cluster Sachsen"\n'
-        'language = "de"\n'
-        'source = "hzwo.md"\n'
-        'regions = ["Sachsen"]\n'
-    )
-    assert parsed == [table]
-    assert (dirs[0] / "manifest.toml").read_text(encoding="utf-8").endswith(table)
+    assert parsed == [markdown_table(doc)]
+    assert (dirs[0] / "manifest.toml").read_text(encoding="utf-8").endswith(markdown_table(doc))
 
 
 def test_a_write_after_its_own_compares_only_what_it_touches(

@@ -22,7 +22,7 @@ from index.ingest.manifest import (
 )
 from index.ingest.uploads import Upload
 from tests.conftest import SEED_CORPUS
-from tests.ingest_samples import MARKDOWN, copy_tree
+from tests.ingest_samples import MARKDOWN, copy_tree, markdown_table
 
 # The seed corpus's manifest as a person might keep it: comments between and inside the
 # tables, aligned keys, a literal string, hand-wrapped arrays, two blank lines.
@@ -84,16 +84,7 @@ def test_a_hand_written_manifest_survives_an_add_and_a_remove(
     library = make_library()
     manifest = library.corpus_dir / "manifest.toml"
     doc = library.add([Upload(MARKDOWN.encode(), "hzwo.md")]).changes[0].document
-    assert manifest.read_text(encoding="utf-8") == HAND_WRITTEN + (
-        "\n"
-        "[[documents]]\n"
-        f'id = "{doc.id}"\n'
-        f'file = "{doc.id}.{doc.sha256[:12]}.txt"\n'
-        'title = "Wasserstoff-Cluster Sachsen"\n'
-        'language = "de"\n'
-        'source = "hzwo.md"\n'
-        'regions = ["Sachsen"]\n'
-    )
+    assert manifest.read_text(encoding="utf-8") == HAND_WRITTEN + markdown_table(doc)
     library.remove(doc.id)
     assert manifest.read_text(encoding="utf-8") == HAND_WRITTEN
 
