@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from index.config import BridgeConfig, RankingConfig
 from index.documents.chunk import Chunk
 from index.documents.corpus import Document
 from index.embedding.base import Vectors
-from index.retrieval.bridge import WordBridge
+from index.retrieval.bridge import WordBridge, _most_held
 from index.retrieval.searcher import Searcher
 from index.text.analysis import query_analysis
 
@@ -201,3 +204,16 @@ def test_nearest_is_the_head_of_a_stable_argsort() -> None:
         for n in (1, 2, 3, 50):
             expected = np.argsort(-sims, kind="stable")[:n]
             assert _nearest(sims, n).tolist() == expected.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.dictionaries(st.text("abc", min_size=1, max_size=3), st.integers(1, 4), max_size=30),
+    st.integers(1, 35),
+)
+def test_most_held_words_are_those_of_a_sort_by_count_then_word(
+    counts: dict[str, int], limit: int
+) -> None:
+    df = Counter(counts)
+    expected = sorted(sorted(df, key=lambda w: (-df[w], w))[:limit])
+    assert _most_held(df, limit) == expected
