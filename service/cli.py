@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -20,6 +20,9 @@ from service.schemas import SearchResult
 from service.settings import Settings
 
 __all__ = ["app"]
+
+if TYPE_CHECKING:
+    from index.evaluation import Report
 
 app = typer.Typer(
     help="ClusterSearch: multilingual search over regional innovation-policy documents.",
@@ -246,7 +249,12 @@ def eval_(
         raise typer.Exit(1) from exc
     if as_json:
         typer.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
-        return
+    else:
+        _print_report(report)
+
+
+def _print_report(report: Report) -> None:
+    """An evaluation report as one table per section."""
     from rich.table import Table
 
     out = Console(soft_wrap=True)
