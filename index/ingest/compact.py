@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 
 from index.config import MergePolicy, VectorConfig
 from index.storage.merge import merge_segments, plan_merge
-from index.storage.snapshot import IndexSnapshot, LiveSegment
+from index.storage.snapshot import IndexSnapshot, LiveSegment, largest_spec
 
 __all__ = ["compacted"]
 
@@ -29,10 +28,5 @@ def compacted(
     merged = LiveSegment(merge_segments([old.segments[i] for i in chosen], vectors))
     rest = [s for i, s in enumerate(old.segments) if i not in chosen]
     segments = (*rest[: chosen[0]], merged, *rest[chosen[0] :])
-    manifest = dataclasses.replace(old.manifest, vectors=_largest_spec(segments))
+    manifest = dataclasses.replace(old.manifest, vectors=largest_spec(segments))
     return IndexSnapshot(manifest, segments)
-
-
-def _largest_spec(segments: Sequence[LiveSegment]) -> dict[str, object]:
-    largest = max(segments, key=lambda s: len(s.segment))
-    return largest.segment.vectors.spec.to_json()

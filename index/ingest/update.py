@@ -84,7 +84,7 @@ def update_snapshot(
             corpus_hash=corpus_hash, terms=terms, vector_config=config,
         )  # fmt: skip
         return snapshot, UpdateStats(kept=0, removed=0, added=len(added), embedded=embedded)
-    removed = sum(1 for d in gone for _ in _chunks_of(old, d))
+    removed = sum(old.chunk_count(d) for d in gone)
     _check_unique(old, gone, added)
     segment = make_segment(added, vectors, fresh, terms, config) if fresh else None
     base = old.changed(gone, segment, old.manifest)
@@ -95,14 +95,6 @@ def update_snapshot(
     snapshot = IndexSnapshot(manifest, base.segments)
     kept = manifest.chunk_count - len(added)
     return snapshot, UpdateStats(kept=kept, removed=removed, added=len(added), embedded=embedded)
-
-
-def _chunks_of(snapshot: IndexSnapshot, document_id: str) -> range:
-    """The rows of a live document's chunks in the segment holding it."""
-    for live in snapshot.segments:
-        if live.holds(document_id):
-            return range(*live.segment.spans[document_id])
-    return range(0)
 
 
 def _check_unique(old: IndexSnapshot, gone: Sequence[str], added: Sequence[Chunk]) -> None:

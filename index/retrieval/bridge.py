@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 import threading
-import weakref
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
@@ -32,7 +31,7 @@ from index.config import BRIDGE_WORDS, BridgeConfig
 from index.documents.chunk import Chunk
 from index.documents.corpus import Document
 from index.embedding.base import Embedder, Vectors
-from index.storage.segment import Segment
+from index.storage.segment import Segment, SegmentMemo
 from index.text.analysis import QueryTerm, fold, stem, stopwords
 from index.text.regions import is_region_alias
 
@@ -237,18 +236,17 @@ class LazyBridge:
 
 
 _Words = dict[str, tuple[Counter[str], frozenset[str]]]
-_SEGMENT_WORDS: weakref.WeakKeyDictionary[Segment, _Words] = weakref.WeakKeyDictionary()
-_SEGMENT_LOCK = threading.Lock()
+
+
+def _count_words(segment: Segment) -> _Words:
+    counts = passage_words(segment.chunks, segment.documents)
+    return {lang: (df, frozenset(word_stems(df, lang))) for lang, df in counts.items()}
+
+
+_WORDS = SegmentMemo(_count_words)
 
 
 def segment_words(segment: Segment) -> _Words:
     """Per language, the passage words of a segment's chunks (`passage_words`) and their
     stems; counted once per segment."""
-    with _SEGMENT_LOCK:
-        found = _SEGMENT_WORDS.get(segment)
-    if found is None:
-        counts = passage_words(segment.chunks, segment.documents)
-        found = {lang: (df, frozenset(word_stems(df, lang))) for lang, df in counts.items()}
-        with _SEGMENT_LOCK:
-            _SEGMENT_WORDS[segment] = found
-    return found
+    return _WORDS(segment)

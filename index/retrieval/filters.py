@@ -21,7 +21,6 @@ per segment, so a new snapshot lists only its new segment's.
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.storage.lexical import RowFilter, Rows
-from index.storage.segment import Segment
+from index.storage.segment import Segment, SegmentMemo
 from index.storage.snapshot import IndexSnapshot
 
 __all__ = ["Allowed", "Filters"]
@@ -157,17 +156,10 @@ class Filters:
 
 
 _SegmentRows = tuple[dict[str, Rows], dict[str, Rows]]
-# Each segment's rows by language and by Land: a segment never changes, so they are listed
-# once, for every snapshot that holds it.
-_SEGMENT_ROWS: weakref.WeakKeyDictionary[Segment, _SegmentRows] = weakref.WeakKeyDictionary()
-_SEGMENT_LOCK = threading.Lock()
 
 
-def _segment_rows(segment: Segment) -> _SegmentRows:
-    with _SEGMENT_LOCK:
-        found = _SEGMENT_ROWS.get(segment)
-    if found is not None:
-        return found
+def _list_rows(segment: Segment) -> _SegmentRows:
+    """A segment's rows by language and by Land (listed once per segment: `_segment_rows`)."""
     langs: dict[str, list[int]] = {}
     regions: dict[str, list[int]] = {}
     documents = segment.documents
@@ -175,10 +167,10 @@ def _segment_rows(segment: Segment) -> _SegmentRows:
         langs.setdefault(documents[chunk.document_id].language, []).append(row)
         for region in chunk.regions:
             regions.setdefault(region, []).append(row)
-    found = (_arrays(langs), _arrays(regions))
-    with _SEGMENT_LOCK:
-        _SEGMENT_ROWS[segment] = found
-    return found
+    return _arrays(langs), _arrays(regions)
+
+
+_segment_rows = SegmentMemo(_list_rows)
 
 
 def _moved(rows: Rows, offset: int, alive: npt.NDArray[np.bool_] | None) -> Rows:

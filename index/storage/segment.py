@@ -16,14 +16,16 @@ segment (which the commit records, `index.storage.snapshot`) is a range of rows.
 from __future__ import annotations
 
 import json
+import threading
 import uuid
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -40,6 +42,7 @@ from index.storage.vectors import VectorIndex, VectorSpec, build_vectors, load_v
 __all__ = [
     "SEGMENT_FORMAT",
     "Segment",
+    "SegmentMemo",
     "TermsOf",
     "make_segment",
     "new_segment_name",
@@ -55,6 +58,7 @@ _DOCUMENTS = "documents.jsonl"
 _POSTINGS = "postings"
 
 Ids = npt.NDArray[np.int64]
+T = TypeVar("T")
 # The BM25 terms of chunks (`terms[i]` of `chunks[i]`), made by the write path's analysis.
 TermsOf = Callable[[Sequence[Chunk], Mapping[str, Document]], list[list[str]]]
 
@@ -101,6 +105,25 @@ class Segment:
         if not ranges:
             return np.zeros(0, dtype=np.int64)
         return np.sort(np.concatenate([np.arange(r.start, r.stop) for r in ranges]))
+
+
+class SegmentMemo(Generic[T]):
+    """What `compute` derives from a segment, computed once per segment (a segment never
+    changes, so every snapshot holding it shares the result) and forgotten with it."""
+
+    def __init__(self, compute: Callable[[Segment], T]) -> None:
+        self._compute = compute
+        self._found: weakref.WeakKeyDictionary[Segment, T] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def __call__(self, segment: Segment) -> T:
+        with self._lock:
+            if segment in self._found:
+                return self._found[segment]
+        found = self._compute(segment)
+        with self._lock:
+            self._found[segment] = found
+        return found
 
 
 def new_segment_name() -> str:

@@ -162,7 +162,7 @@ class IndexSnapshot:
         """This index with the documents `deleted` taken out and the segment `added` put
         in (none of this snapshot is changed)."""
         kept = [s.deleting(deleted) for s in self.segments]
-        live = [s for s in kept if s.size or len(s.segment.documents) > len(s.deleted)]
+        live = [s for s in kept if s.size or s.document_count]
         if added is not None:
             live.append(LiveSegment(added))
         return IndexSnapshot(manifest, tuple(live))
@@ -177,22 +177,23 @@ def make_manifest(
     corpus_hash: str,
 ) -> IndexManifest:
     """The manifest of an index of `segments`."""
-    largest = max(segments, key=lambda s: len(s.segment), default=None)
-    spec = largest.segment.vectors.spec if largest is not None else VectorSpec()
     return IndexManifest(
         model_id=model_id,
         dim=dim,
         chunker=dict(chunker),
         corpus_hash=corpus_hash,
         chunk_count=sum(s.size for s in segments),
-        document_count=sum(
-            len(s.segment.documents) - sum(1 for d in s.deleted if d in s.segment.documents)
-            for s in segments
-        ),
+        document_count=sum(s.document_count for s in segments),
         build_time=datetime.now(UTC).isoformat(timespec="seconds"),
         versions=_versions(),
-        vectors=spec.to_json(),
+        vectors=largest_spec(segments),
     )
+
+
+def largest_spec(segments: Sequence[LiveSegment]) -> dict[str, Any]:
+    """The vector spec of the largest segment, as the manifest records it."""
+    largest = max(segments, key=lambda s: len(s.segment), default=None)
+    return (largest.segment.vectors.spec if largest is not None else VectorSpec()).to_json()
 
 
 def create_snapshot(

@@ -66,6 +66,11 @@ class LiveSegment:
         """The number of live chunks."""
         return len(self.segment) - len(self.dead_rows)
 
+    @property
+    def document_count(self) -> int:
+        """The number of live documents (`deleted` holds only the segment's own)."""
+        return len(self.segment.documents) - len(self.deleted)
+
     @cached_property
     def _not_dead(self) -> Any:
         """A FAISS selector of the live chunk ids (None: all are live)."""
@@ -127,10 +132,7 @@ class DocumentView(Mapping[str, Document]):
 
     def __init__(self, segments: Sequence[LiveSegment]) -> None:
         self._segments = tuple(reversed(segments))
-        self._len = sum(
-            len(s.segment.documents) - sum(1 for d in s.deleted if d in s.segment.documents)
-            for s in segments
-        )
+        self._len = sum(s.document_count for s in segments)
 
     def __getitem__(self, document_id: str) -> Document:
         for live in self._segments:
