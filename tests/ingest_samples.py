@@ -129,6 +129,21 @@ def tree_state(*roots: Path) -> dict[str, bytes]:
     return state
 
 
+class CountingEmbedder:
+    """Wraps a model and counts the passages it embeds (`embedded`)."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner, self.model_id, self.dim = inner, inner.model_id, inner.dim
+        self.embedded = 0
+
+    def encode_queries(self, texts: Sequence[str]) -> Vectors:
+        return self.inner.encode_queries(texts)
+
+    def encode_passages(self, texts: Sequence[str]) -> Vectors:
+        self.embedded += len(texts)
+        return self.inner.encode_passages(texts)
+
+
 class GatedEmbedder:
     """Wraps a model; the first passage batch containing `marker` waits at the gate until
     the test opens it (`embedding` is set once it waits). Records the passages embedded."""

@@ -1,17 +1,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from index.embedding.base import Embedder, Vectors
+from index.embedding.base import Embedder
 from index.retrieval.searcher import Searcher
 from service.engine import Engine
 from service.main import create_app
 from service.settings import Settings
 from tests.conftest import SEED_CORPUS
+from tests.ingest_samples import CountingEmbedder
 
 
 def test_health_ok(client: TestClient) -> None:
@@ -77,25 +78,10 @@ def test_warm_up_makes_an_engine_ready(make_client: Callable[..., TestClient]) -
     assert client.get("/health/ready").json() == {"ready": True, "detail": None}
 
 
-class _Counting:
-    """The session's model, counting the passages (answer candidates) it embeds."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner, self.model_id, self.dim = inner, inner.model_id, inner.dim
-        self.passages = 0
-
-    def encode_queries(self, texts: Sequence[str]) -> Vectors:
-        return self.inner.encode_queries(texts)
-
-    def encode_passages(self, texts: Sequence[str]) -> Vectors:
-        self.passages += len(texts)
-        return self.inner.encode_passages(texts)
-
-
 def test_ready_means_the_first_answer_embeds_nothing_new(
     seed_index_dir: Path, embedder: Embedder, seed_searcher: Searcher
 ) -> None:
-    counting = _Counting(embedder)
+    counting = CountingEmbedder(embedder)
     settings = Settings(corpus_dir=SEED_CORPUS, index_dir=seed_index_dir, rate_limit="")
     app = create_app(settings)
     app.state.engine = engine = Engine(settings, counting, seed_searcher)
@@ -103,9 +89,9 @@ def test_ready_means_the_first_answer_embeds_nothing_new(
     assert client.get("/health/ready").status_code == 503
     assert engine.warm_up() is True
     assert client.get("/health/ready").status_code == 200
-    warmed = counting.passages
+    warmed = counting.embedded
     assert warmed > 0  # the candidate sentences of every seed passage (max_k covers them)
     for question in ("Wer ist Hauptgesellschafter der BioCon Valley GmbH?", "What is BioCon?"):
         response = client.post("/ask", json={"question": question})
         assert response.status_code == 200
-    assert counting.passages == warmed
+    assert counting.embedded == warmed

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -9,12 +8,13 @@ import pytest
 from index.config import ChunkerConfig
 from index.documents.corpus import load_corpus
 from index.documents.passage import passage_text
-from index.embedding.base import Embedder, Vectors
+from index.embedding.base import Embedder
 from index.ingest.build import build_index
 from index.ingest.lexical import cached_terms, passage_terms_of
 from index.storage.cache import CACHE_NAME, PassageCache, content_key
 from index.storage.snapshot import load_index, read_manifest
 from tests.conftest import SEED_CORPUS
+from tests.ingest_samples import CountingEmbedder
 
 
 def test_build_then_up_to_date_then_rebuild_on_change(tmp_path: Path, embedder: Embedder) -> None:
@@ -55,25 +55,10 @@ def test_passage_text_carries_title_and_section(seed_index_dir: Path) -> None:
     assert text.startswith(head)
 
 
-class _Counting:
-    """Counts the passages it embeds."""
-
-    def __init__(self, inner: Embedder) -> None:
-        self.inner, self.model_id, self.dim = inner, inner.model_id, inner.dim
-        self.embedded = 0
-
-    def encode_queries(self, texts: Sequence[str]) -> Vectors:
-        return self.inner.encode_queries(texts)
-
-    def encode_passages(self, texts: Sequence[str]) -> Vectors:
-        self.embedded += len(texts)
-        return self.inner.encode_passages(texts)
-
-
 def test_build_fills_the_passage_cache_the_updates_read(
     tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    counting = _Counting(embedder)
+    counting = CountingEmbedder(embedder)
     build_index(SEED_CORPUS, tmp_path, counting, ChunkerConfig())
     assert counting.embedded == 37
     snapshot = load_index(tmp_path)
