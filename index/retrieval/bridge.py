@@ -19,10 +19,9 @@ their work): threshold 0.6, one neighbour per language (`benchmarks/tune_bridge.
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -31,8 +30,9 @@ from index.config import BRIDGE_WORDS, BridgeConfig
 from index.documents.chunk import Chunk
 from index.documents.corpus import Document
 from index.embedding.base import Embedder, Vectors
-from index.storage.segment import Segment, SegmentMemo
-from index.text.analysis import QueryTerm, fold, stem, stopwords
+from index.storage.segment import Segment
+from index.storage.summary import passage_words, word_stems
+from index.text.analysis import QueryTerm, fold, stem
 from index.text.regions import is_region_alias
 
 __all__ = [
@@ -40,7 +40,6 @@ __all__ = [
     "LazyBridge",
     "WordBridge",
     "passage_words",
-    "segment_words",
     "word_stems",
 ]
 
@@ -48,7 +47,6 @@ __all__ = [
 # cache that keeps them across snapshots and restarts (`PassageCache.encode`).
 Encode = Callable[[Sequence[str]], Vectors]
 
-_WORD = re.compile(r"[^\W\d_]+")
 _CACHE_WORDS = 10_000  # query-word vectors kept; users ask with the same words again
 
 
@@ -157,29 +155,6 @@ class WordBridge:
             return np.vstack([self._cache[w] for w in words])
 
 
-def passage_words(
-    chunks: Iterable[Chunk], documents: Mapping[str, Document], min_chars: int = 4
-) -> dict[str, Counter[str]]:
-    """Per document language, how many of `chunks` hold each word (lower-cased, at least
-    `min_chars` letters, no stop word)."""
-    stops = stopwords()
-    found: dict[str, Counter[str]] = {}
-    for chunk in chunks:
-        lang = documents[chunk.document_id].language
-        held = {
-            word.lower()
-            for word in _WORD.findall(chunk.text)
-            if len(word) >= min_chars and fold(word) not in stops
-        }
-        found.setdefault(lang, Counter()).update(held)
-    return found
-
-
-def word_stems(words: Iterable[str], lang: str) -> set[str]:
-    """The stems of `words` in language `lang`."""
-    return {stem(fold(w), lang) for w in words}
-
-
 def _nearest(sims: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.intp]:
     """The indices of the `n` highest of `sims`, highest first; equal values keep their
     order (alphabetical). The first `n` of a stable argsort, without sorting them all."""
@@ -207,9 +182,8 @@ def _most_held(df: Counter[str], limit: int) -> list[str]:
 
 class LazyBridge:
     """Builds the `WordBridge` of a snapshot's segments on first use, once, for every searcher
-    sharing it. Each segment's words are counted once (`segment_words`), for every snapshot
-    that holds it; words only deleted passages hold still count until their segment is
-    merged."""
+    sharing it. Each segment's words were counted when it was written (its `summary`);
+    words only deleted passages hold still count until their segment is merged."""
 
     def __init__(
         self, segments: Sequence[Segment], embedder: Embedder, encode: Encode | None = None
@@ -226,27 +200,10 @@ class LazyBridge:
                 found: dict[str, Counter[str]] = {}
                 stems: dict[str, set[str]] = {}
                 for segment in self._segments:
-                    for lang, (df, held) in segment_words(segment).items():
-                        found.setdefault(lang, Counter()).update(df)
-                        stems.setdefault(lang, set()).update(held)
+                    for lang, words in segment.summary.words.items():
+                        found.setdefault(lang, Counter()).update(words.counts)
+                        stems.setdefault(lang, set()).update(words.stems)
                 self._bridge = WordBridge.from_counts(
                     found, self._embedder, encode=self._encode, stems=stems
                 )
             return self._bridge
-
-
-_Words = dict[str, tuple[Counter[str], frozenset[str]]]
-
-
-def _count_words(segment: Segment) -> _Words:
-    counts = passage_words(segment.chunks, segment.documents)
-    return {lang: (df, frozenset(word_stems(df, lang))) for lang, df in counts.items()}
-
-
-_WORDS = SegmentMemo(_count_words)
-
-
-def segment_words(segment: Segment) -> _Words:
-    """Per language, the passage words of a segment's chunks (`passage_words`) and their
-    stems; counted once per segment."""
-    return _WORDS(segment)

@@ -14,14 +14,14 @@ and a FAISS selector for the dense search (over chunk ids, the ids FAISS holds).
 Chunk ids are 63-bit hashes, so membership is tested in row space (the BM25 index's row
 numbers: the segments' rows one after the other, deleted ones included) with a packed
 bitmap, and FAISS gets a hash set of the ids. No search does work over all chunks: a bitmap
-test costs one lookup per candidate row. The rows of each language and Land are listed once
-per segment, so a new snapshot lists only its new segment's.
+test costs one lookup per candidate row. The rows of each language and Land are listed in
+each segment's summary when it is written (`index.storage.summary`), so no snapshot reads
+its chunks for them.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +30,6 @@ import numpy as np
 import numpy.typing as npt
 
 from index.storage.lexical import RowFilter, Rows
-from index.storage.segment import Segment, SegmentMemo
 from index.storage.snapshot import IndexSnapshot
 
 __all__ = ["Allowed", "Filters"]
@@ -81,18 +80,18 @@ class Filters:
             return self._sets[key]
 
     def _build(self) -> None:
-        """Each segment's rows by language and Land (listed once per segment, see
-        `_segment_rows`), moved to the snapshot's row numbers, deleted rows left out."""
+        """Each segment's rows by language and Land (its `summary`, made when it was
+        written), moved to the snapshot's row numbers, deleted rows left out."""
         if self._built:
             return
         langs: dict[str, list[Rows]] = {}
         regions: dict[str, list[Rows]] = {}
         offset = 0
         for live in self._snapshot.segments:
-            by_lang, by_region = _segment_rows(live.segment)
-            for key, rows in by_lang.items():
+            summary = live.segment.summary
+            for key, rows in summary.languages.items():
                 langs.setdefault(key, []).append(_moved(rows, offset, live.alive))
-            for key, rows in by_region.items():
+            for key, rows in summary.regions.items():
                 regions.setdefault(key, []).append(_moved(rows, offset, live.alive))
             offset += len(live.segment)
         segments = [live.segment.ids for live in self._snapshot.segments]
@@ -155,24 +154,6 @@ class Filters:
         return Allowed(len(rows), test, _selector(self._ids[rows]))
 
 
-_SegmentRows = tuple[dict[str, Rows], dict[str, Rows]]
-
-
-def _list_rows(segment: Segment) -> _SegmentRows:
-    """A segment's rows by language and by Land (listed once per segment: `_segment_rows`)."""
-    langs: dict[str, list[int]] = {}
-    regions: dict[str, list[int]] = {}
-    documents = segment.documents
-    for row, chunk in enumerate(segment.chunks):
-        langs.setdefault(documents[chunk.document_id].language, []).append(row)
-        for region in chunk.regions:
-            regions.setdefault(region, []).append(row)
-    return _arrays(langs), _arrays(regions)
-
-
-_segment_rows = SegmentMemo(_list_rows)
-
-
 def _moved(rows: Rows, offset: int, alive: npt.NDArray[np.bool_] | None) -> Rows:
     """A segment's `rows`, live ones only, as rows of the snapshot."""
     kept = rows if alive is None else rows[alive[rows]]
@@ -180,10 +161,6 @@ def _moved(rows: Rows, offset: int, alive: npt.NDArray[np.bool_] | None) -> Rows
 
 
 _EMPTY: Rows = np.zeros(0, dtype=np.int64)
-
-
-def _arrays(lists: Mapping[str, list[int]]) -> dict[str, Rows]:
-    return {key: np.asarray(rows, dtype=np.int64) for key, rows in lists.items()}
 
 
 def _selector(ids: Rows) -> Any:

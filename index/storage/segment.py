@@ -5,27 +5,33 @@ Layout of a segment directory::
 
     segment.json      its chunk count, each document's rows, its vector index's spec
     vectors.faiss     the chunks' vectors under their chunk ids (`index.storage.vectors`)
-    chunks.jsonl      one chunk per line; row i is the i-th line
-    documents.jsonl   the documents the chunks cite (text included)
-    postings/         the chunks' BM25 postings (`index.storage.lexical.LexicalPart`)
+    ids.npy           the chunk id of each row
+    chunks.jsonl      one chunk per line; row i is the i-th line (and .offsets.npy: where
+                      each line starts)
+    documents.jsonl   the documents the chunks cite (text included), in the order of
+                      segment.json's spans (and .offsets.npy)
+    postings/         the chunks' BM25 postings and chunk ids (`index.storage.lexical`)
+    summary/          its rows by language and Land, its words (`index.storage.summary`)
 
 A document's chunks are consecutive rows (`Segment.spans`), so deleting a document from a
 segment (which the commit records, `index.storage.snapshot`) is a range of rows.
+
+A segment read from disk parses a chunk or document when it is looked up
+(`index.storage.rows`): opening one costs what its postings, vectors and summary cost to
+map, not a parse of every passage.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 import uuid
-import weakref
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -37,12 +43,13 @@ from index.embedding.base import Vectors
 from index.errors import IndexMismatchError, IndexNotFoundError
 from index.storage.files import fsync_dir, fsync_file
 from index.storage.lexical import LexicalPart
+from index.storage.rows import StoredMapping, StoredRows, write_rows
+from index.storage.summary import SegmentSummary, read_summary, summarise, write_summary
 from index.storage.vectors import VectorIndex, VectorSpec, build_vectors, load_vectors
 
 __all__ = [
     "SEGMENT_FORMAT",
     "Segment",
-    "SegmentMemo",
     "TermsOf",
     "make_segment",
     "new_segment_name",
@@ -56,6 +63,7 @@ _VECTORS = "vectors.faiss"
 _CHUNKS = "chunks.jsonl"
 _DOCUMENTS = "documents.jsonl"
 _POSTINGS = "postings"
+_IDS = "ids.npy"
 
 Ids = npt.NDArray[np.int64]
 T = TypeVar("T")
@@ -68,15 +76,17 @@ class Segment:
     """Documents, their chunks in row order, the chunks' vectors and BM25 postings.
 
     `spans[doc_id]` are the rows `(start, stop)` of the document's chunks (empty for a
-    document that has none). Derived lookups (`by_id`, `ids`) are made on first use.
+    document that has none); the chunk id of each row is `ids` (the BM25 part's). Derived
+    lookups (`by_id`, `summary`) are made on first use unless the segment was read with them.
     """
 
     name: str
-    chunks: tuple[Chunk, ...] = field(repr=False)
+    chunks: Sequence[Chunk] = field(repr=False)
     documents: Mapping[str, Document] = field(repr=False)
     spans: Mapping[str, tuple[int, int]] = field(repr=False)
     vectors: VectorIndex = field(repr=False)
     lexical: LexicalPart = field(repr=False)
+    stored_summary: SegmentSummary | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         n = len(self.chunks)
@@ -89,15 +99,22 @@ class Segment:
     def __len__(self) -> int:
         return len(self.chunks)
 
-    @cached_property
+    @property
     def ids(self) -> Ids:
         """The chunk id of each row."""
-        return np.fromiter((c.id for c in self.chunks), dtype=np.int64, count=len(self.chunks))
+        return self.lexical.ids
 
     @cached_property
     def by_id(self) -> Mapping[int, Chunk]:
-        """Chunk id → chunk."""
-        return {c.id: c for c in self.chunks}
+        """Chunk id → chunk (looked up in the sorted ids, nothing made per chunk)."""
+        return _ChunksById(self.ids, self.chunks)
+
+    @cached_property
+    def summary(self) -> SegmentSummary:
+        """Its rows by language and Land and its words (read with it, or made from it)."""
+        if self.stored_summary is not None:
+            return self.stored_summary
+        return summarise(self.chunks, self.documents)
 
     def rows_of(self, document_ids: Sequence[str]) -> Ids:
         """The rows of the chunks of `document_ids` (those of this segment), ascending."""
@@ -107,23 +124,36 @@ class Segment:
         return np.sort(np.concatenate([np.arange(r.start, r.stop) for r in ranges]))
 
 
-class SegmentMemo(Generic[T]):
-    """What `compute` derives from a segment, computed once per segment (a segment never
-    changes, so every snapshot holding it shares the result) and forgotten with it."""
+class _ChunksById(Mapping[int, Chunk]):
+    """Chunk id → the chunk of that row, by binary search in the sorted ids."""
 
-    def __init__(self, compute: Callable[[Segment], T]) -> None:
-        self._compute = compute
-        self._found: weakref.WeakKeyDictionary[Segment, T] = weakref.WeakKeyDictionary()
-        self._lock = threading.Lock()
+    def __init__(self, ids: Ids, chunks: Sequence[Chunk]) -> None:
+        self._order = np.argsort(ids, kind="stable")
+        self._sorted = ids[self._order]
+        self._chunks = chunks
 
-    def __call__(self, segment: Segment) -> T:
-        with self._lock:
-            if segment in self._found:
-                return self._found[segment]
-        found = self._compute(segment)
-        with self._lock:
-            self._found[segment] = found
-        return found
+    def _row(self, chunk_id: object) -> int | None:
+        if not isinstance(chunk_id, int | np.integer) or not len(self._sorted):
+            return None
+        at = int(np.searchsorted(self._sorted, chunk_id))
+        if at < len(self._sorted) and self._sorted[at] == chunk_id:
+            return int(self._order[at])
+        return None
+
+    def __getitem__(self, chunk_id: int) -> Chunk:
+        row = self._row(chunk_id)
+        if row is None:
+            raise KeyError(chunk_id)
+        return self._chunks[row]
+
+    def __contains__(self, chunk_id: object) -> bool:
+        return self._row(chunk_id) is not None
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._sorted.tolist())
+
+    def __len__(self) -> int:
+        return len(self._sorted)
 
 
 def new_segment_name() -> str:
@@ -177,9 +207,12 @@ def write_segment(segment: Segment, directory: Path) -> None:
     """Write `segment` into `directory` (created; must not exist) and flush it to disk."""
     directory.mkdir(parents=True)
     segment.vectors.save(directory / _VECTORS)
-    _write_jsonl(directory / _CHUNKS, (_row(c) for c in segment.chunks))
-    _write_jsonl(directory / _DOCUMENTS, (_row(d) for d in segment.documents.values()))
-    written = segment.lexical.save(directory / _POSTINGS)
+    written = write_rows(directory / _CHUNKS, (_row(c) for c in segment.chunks))
+    documents = (_row(segment.documents[d]) for d in segment.spans)
+    written += write_rows(directory / _DOCUMENTS, documents)
+    np.save(directory / _IDS, np.ascontiguousarray(segment.ids, dtype=np.int64))
+    written += [directory / _IDS, *segment.lexical.save(directory / _POSTINGS)]
+    written += write_summary(segment.summary, directory)
     meta = {
         "format": SEGMENT_FORMAT,
         "chunks": len(segment.chunks),
@@ -187,33 +220,35 @@ def write_segment(segment: Segment, directory: Path) -> None:
         "vectors": segment.vectors.spec.to_json(),
     }
     (directory / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    for path in [directory / n for n in (_VECTORS, _CHUNKS, _DOCUMENTS, _META)] + written:
+    for path in [directory / n for n in (_VECTORS, _META)] + written:
         fsync_file(path)
-    fsync_dir(directory / _POSTINGS)
+    for sub in {p.parent for p in written} - {directory}:
+        fsync_dir(sub)
     fsync_dir(directory)
 
 
 def read_segment(directory: Path, *, mmap: bool = True, terms_of: TermsOf | None = None) -> Segment:
     """The segment saved in `directory`; raises `IndexNotFoundError` when it is unreadable.
 
-    Postings of another analysis version (`LEXICAL_VERSION`) are made anew in memory from
+    Chunks and documents are parsed when looked up (`index.storage.rows`). Postings of
+    another analysis version (`LEXICAL_VERSION`) are made anew in memory from
     `terms_of(chunks, documents)`; without `terms_of` that raises `IndexMismatchError`."""
     try:
         meta = json.loads((directory / _META).read_text(encoding="utf-8"))
         spec = VectorSpec.from_json(meta["vectors"])
         vectors = load_vectors(directory / _VECTORS, spec, mmap=mmap)
-        chunks = tuple(
-            Chunk(**{**row, "regions": tuple(row["regions"])})
-            for row in _read_jsonl(directory / _CHUNKS)
-        )
-        documents = [_document(row) for row in _read_jsonl(directory / _DOCUMENTS)]
+        chunks: StoredRows[Chunk] = StoredRows(directory / _CHUNKS, _chunk)
         spans = {d: (int(s[0]), int(s[1])) for d, s in meta["spans"].items()}
+        documents = StoredMapping(StoredRows(directory / _DOCUMENTS, _document), list(spans))
+        summary = read_summary(directory, mmap=mmap)
+        if len(chunks) != meta["chunks"]:
+            raise ValueError(f"{len(chunks)} chunks stored, {meta['chunks']} expected")
     except (OSError, RuntimeError, ValueError, TypeError, KeyError) as exc:
         raise IndexNotFoundError(
             f"The index segment at {directory} is unreadable ({exc}). "
             "Rebuild the index: clustersearch build --force"
         ) from exc
-    ids = np.fromiter((c.id for c in chunks), dtype=np.int64, count=len(chunks))
+    ids = _stored_ids(directory, mmap) if (directory / _IDS).exists() else _chunk_ids(chunks)
     lexical = LexicalPart.load(directory / _POSTINGS, ids, mmap=mmap)
     if lexical is None:
         if terms_of is None:
@@ -222,16 +257,36 @@ def read_segment(directory: Path, *, mmap: bool = True, terms_of: TermsOf | None
                 "analysis version. Load it with index.load_index, which makes them anew, or "
                 "rebuild the index: clustersearch build --force"
             )
-        by_id = {d.id: d for d in documents}
-        lexical = LexicalPart.build(ids.tolist(), terms_of(chunks, by_id))
+        listed = list(chunks)
+        lexical = LexicalPart.build(_chunk_ids(listed).tolist(), terms_of(listed, documents))
     return Segment(
         name=directory.name,
         chunks=chunks,
-        documents=MappingProxyType({d.id: d for d in documents}),
+        documents=documents,
         spans=MappingProxyType(spans),
         vectors=vectors,
         lexical=lexical,
+        stored_summary=summary,
     )
+
+
+def _stored_ids(directory: Path, mmap: bool) -> Ids:
+    try:
+        ids: Ids = np.load(directory / _IDS, mmap_mode="r" if mmap else None)
+    except (OSError, ValueError) as exc:
+        raise IndexNotFoundError(
+            f"The chunk ids of the index segment at {directory} are unreadable ({exc}). "
+            "Rebuild the index: clustersearch build --force"
+        ) from exc
+    return ids
+
+
+def _chunk_ids(chunks: Iterable[Chunk]) -> Ids:
+    return np.fromiter((c.id for c in chunks), dtype=np.int64)
+
+
+def _chunk(row: dict[str, Any]) -> Chunk:
+    return Chunk(**{**row, "regions": tuple(row["regions"])})
 
 
 def _document(row: dict[str, Any]) -> Document:
@@ -256,14 +311,3 @@ def _field_names(item: Any) -> tuple[str, ...]:
     if cls not in _FIELD_NAMES:
         _FIELD_NAMES[cls] = tuple(f.name for f in fields(item))
     return _FIELD_NAMES[cls]
-
-
-def _write_jsonl(path: Path, rows: Iterator[dict[str, Any]]) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
-def _read_jsonl(path: Path) -> list[dict[str, Any]]:
-    with open(path, encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]

@@ -121,6 +121,47 @@ def test_unreadable_segment_says_rebuild(tmp_path: Path) -> None:
         load_index(tmp_path)
 
 
+def test_a_loaded_segment_reads_chunks_when_asked_and_its_stored_summary(
+    tmp_path: Path,
+) -> None:
+    snap = snapshot()
+    save_index(snap, tmp_path)
+    segment = load_index(tmp_path).segments[0].segment
+    assert type(segment.chunks).__name__ == "StoredRows"
+    assert segment.stored_summary is not None
+    assert segment.ids.tolist() == [11, 22, 33]
+    assert segment.by_id[22] == CHUNKS[1] and 44 not in segment.by_id
+    assert list(segment.by_id) == [11, 22, 33]
+    assert segment.summary.languages["de"].tolist() == [0, 1, 2]
+
+
+def test_a_segment_written_without_ids_offsets_or_summary_still_loads(tmp_path: Path) -> None:
+    snap = snapshot()
+    save_index(snap, tmp_path)
+    directory = tmp_path / "segments" / snap.segments[0].segment.name
+    for name in ("ids.npy", "chunks.jsonl.offsets.npy", "documents.jsonl.offsets.npy"):
+        (directory / name).unlink()
+    for path in (directory / "summary").iterdir():
+        path.unlink()
+    (directory / "summary").rmdir()
+    loaded = load_index(tmp_path)
+    segment = loaded.segments[0].segment
+    assert segment.stored_summary is None
+    assert segment.ids.tolist() == [11, 22, 33]
+    assert dict(loaded.chunks) == {c.id: c for c in CHUNKS}
+    assert loaded.documents["d"] == DOC
+    assert segment.summary.languages["de"].tolist() == [0, 1, 2]
+    assert dict(segment.summary.words["de"].counts) == {"alpha": 1, "beta": 1, "gamma": 1}
+
+
+def test_a_truncated_chunk_id_file_says_rebuild(tmp_path: Path) -> None:
+    snap = snapshot()
+    save_index(snap, tmp_path)
+    (tmp_path / "segments" / snap.segments[0].segment.name / "ids.npy").write_bytes(b"\x93NUMPY")
+    with pytest.raises(IndexNotFoundError, match=r"chunk ids .* unreadable.*build --force"):
+        load_index(tmp_path)
+
+
 def test_inconsistent_commit_is_detected(tmp_path: Path) -> None:
     build = save_index(snapshot(), tmp_path)
     data = json.loads((build / "manifest.json").read_text())
