@@ -223,12 +223,8 @@ class Searcher:
             power = fusion.coverage_power
             coverage = self._coverage(analysed, bm25) if power > 0 else None
             fused = fuse(dense, bm25, fusion, coverage)
-        chunks = self.snapshot.chunks
         boost = set(query_regions) if config.method == "hybrid" and config.region_boost else set()
-        ranked = sorted(
-            fused,
-            key=lambda cid: (not boost.intersection(chunks[cid].regions), -fused[cid], cid),
-        )
+        ranked = _ranked(fused, boost, self.snapshot.chunks)
         hits = tuple(
             self._hit(i + 1, cid, text, analysed, dense, bm25, fused[cid])
             for i, cid in enumerate(ranked[:k])
@@ -311,6 +307,16 @@ class Searcher:
             region=dict(sorted(regions.items(), key=lambda t: (-t[1], t[0]))),
             lang=dict(sorted(langs.items(), key=lambda t: (-t[1], t[0]))),
         )
+
+
+def _ranked(fused: Mapping[int, float], boost: set[str], chunks: Mapping[int, Chunk]) -> list[int]:
+    """Candidate ids by fused score (ties: id); with `boost`, passages about one of those
+    Länder first (only then is each candidate's chunk looked up)."""
+    if not boost:
+        return sorted(fused, key=lambda cid: (-fused[cid], cid))
+    return sorted(
+        fused, key=lambda cid: (not boost.intersection(chunks[cid].regions), -fused[cid], cid)
+    )
 
 
 class _Laps:
