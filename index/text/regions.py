@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -263,12 +263,21 @@ def _name_forms() -> tuple[tuple[str, str, str], ...]:
 
 
 @cache
-def _name_pattern() -> re.Pattern[str]:
+def _name_pattern(first: str | None = None) -> re.Pattern[str]:
+    """All names and adjectives, or only those that can begin with the character `first`.
+
+    A cut pattern keeps the order and group names of the whole one, so at a position whose
+    character is `first` both find the same match; it only skips the alternatives that
+    would fail on their first letter.
+    """
     forms = _name_forms()
-    groups = "|".join(f"(?P<g{i}>{pattern})" for i, (_, pattern, _) in enumerate(forms))
-    _GROUP_REGION.clear()
     _GROUP_REGION.update({f"g{i}": canonical for i, (_, _, canonical) in enumerate(forms)})
-    return re.compile(rf"(?<![\w])(?:{groups})(?![\w])", re.IGNORECASE)
+    groups = "|".join(
+        f"(?P<g{i}>{pattern})"
+        for i, (alias, pattern, _) in enumerate(forms)
+        if first is None or first in _cases(alias[0])
+    )
+    return re.compile(rf"(?<![\w])(?:{groups or '(?!)'})(?![\w])", re.IGNORECASE)
 
 
 _GROUP_REGION: dict[str, str] = {}
@@ -331,10 +340,13 @@ def _code_starts() -> re.Pattern[str]:
     return _starts_pattern(codes, r"[\w-]", ignore_case=False)
 
 
-def _scan(starts: re.Pattern[str], pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """The matches of `pattern.finditer(text)`, trying `pattern` only where `starts` finds
-    a candidate (`starts` must find every position where `pattern` can match)."""
-    search, match = starts.search, pattern.match
+def _scan(
+    starts: re.Pattern[str], match: Callable[[str, int], re.Match[str] | None], text: str
+) -> Iterator[re.Match[str]]:
+    """The matches a pattern's `finditer(text)` finds, trying `match` (that pattern's
+    `match` at a position) only where `starts` finds a candidate (`starts` must find every
+    position where the pattern can match)."""
+    search = starts.search
     position = 0
     while (candidate := search(text, position)) is not None:
         found = match(text, candidate.start())
@@ -345,15 +357,19 @@ def _scan(starts: re.Pattern[str], pattern: re.Pattern[str], text: str) -> Itera
             position = found.end()
 
 
+def _match_name(text: str, at: int) -> re.Match[str] | None:
+    return _name_pattern(text[at]).match(text, at)
+
+
 def find_regions(text: str) -> tuple[RegionMention, ...]:
     """Every mention of a Land in `text`, in order of position (overlaps resolved longest-first)."""
     mentions: list[RegionMention] = []
-    for match in _scan(_name_starts(), _name_pattern(), text):
+    for match in _scan(_name_starts(), _match_name, text):
         group = match.lastgroup
         assert group is not None
         mentions.append(RegionMention(match.start(), match.end(), _GROUP_REGION[group]))
     taken = [(m.start, m.end) for m in mentions]
-    for match in _scan(_code_starts(), _code_pattern(), text):
+    for match in _scan(_code_starts(), _code_pattern().match, text):
         if any(s < match.end() and match.start() < e for s, e in taken):
             continue
         mentions.append(RegionMention(match.start(), match.end(), _CODE_REGION[match.group()]))
