@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 
@@ -246,19 +246,38 @@ def canonical_region(name: str) -> str:
 
 
 @cache
-def _name_pattern() -> re.Pattern[str]:
-    forms: list[tuple[str, str]] = []
+def _name_forms() -> tuple[tuple[str, str, str], ...]:
+    """(alias, its pattern, canonical) of every name and adjective, longest pattern first.
+
+    Longest first, so that "Sachsen-Anhalt" wins over "Sachsen" at one position.
+    """
+    forms: list[tuple[str, str, str]] = []
     for land in _LAENDER:
         for name in (land.canonical, *land.names):
-            forms.append((re.escape(name).replace(r"\ ", r"\s+") + _GENITIVE, land.canonical))
+            pattern = re.escape(name).replace(r"\ ", r"\s+") + _GENITIVE
+            forms.append((name, pattern, land.canonical))
         for adjective in land.adjectives:
-            forms.append((re.escape(adjective) + _ADJ_ENDINGS, land.canonical))
-    # Longest alias first, so that "Sachsen-Anhalt" wins over "Sachsen" at one position.
-    forms.sort(key=lambda f: len(f[0]), reverse=True)
-    groups = "|".join(f"(?P<g{i}>{pattern})" for i, (pattern, _) in enumerate(forms))
-    _GROUP_REGION.clear()
-    _GROUP_REGION.update({f"g{i}": canonical for i, (_, canonical) in enumerate(forms)})
-    return re.compile(rf"(?<![\w])(?:{groups})(?![\w])", re.IGNORECASE)
+            forms.append((adjective, re.escape(adjective) + _ADJ_ENDINGS, land.canonical))
+    forms.sort(key=lambda f: len(f[1]), reverse=True)
+    return tuple(forms)
+
+
+@cache
+def _name_pattern(first: str | None = None) -> re.Pattern[str]:
+    """All names and adjectives, or only those that can begin with the character `first`.
+
+    A cut pattern keeps the order and group names of the whole one, so at a position whose
+    character is `first` both find the same match; it only skips the alternatives that
+    would fail on their first letter.
+    """
+    forms = _name_forms()
+    _GROUP_REGION.update({f"g{i}": canonical for i, (_, _, canonical) in enumerate(forms)})
+    groups = "|".join(
+        f"(?P<g{i}>{pattern})"
+        for i, (alias, pattern, _) in enumerate(forms)
+        if first is None or first in _cases(alias[0])
+    )
+    return re.compile(rf"(?<![\w])(?:{groups or '(?!)'})(?![\w])", re.IGNORECASE)
 
 
 _GROUP_REGION: dict[str, str] = {}
@@ -274,17 +293,83 @@ def _code_pattern() -> re.Pattern[str]:
 
 _CODE_REGION: dict[str, str] = {}
 
+# How many leading characters of an alias the start filters compare.
+_PREFIX = 4
+# The characters besides its two cases that `re.IGNORECASE` takes for an ASCII letter
+# (tests check this against every code point).
+_CASE_KIN = {"i": "\u0131\u0130", "k": "\u212a", "s": "\u017f"}
+
+
+def _cases(char: str) -> set[str]:
+    """Every character `re.IGNORECASE` may take for `char` (a superset is harmless)."""
+    lower = char.lower()
+    found = {char, lower, char.upper(), *_CASE_KIN.get(lower, "")}
+    return {c for c in found if len(c) == 1}
+
+
+def _starts_pattern(aliases: Iterable[str], boundary: str, ignore_case: bool) -> re.Pattern[str]:
+    """Where one of `aliases` may begin: a superset of the starts of their whole-word matches.
+
+    The pattern opens with a case-sensitive class of first characters, so `search` skips to
+    the next candidate in C instead of trying the full alternation at every position; then
+    the character before must not be `boundary`, and the alias's next characters (up to
+    `_PREFIX`, never past a space, which names match as any whitespace) must follow.
+    """
+    tails: dict[str, set[str]] = {}
+    for alias in aliases:
+        prefix = alias[:_PREFIX].split(" ")[0]
+        tails.setdefault(prefix[0], set()).add(prefix[1:])
+    firsts = {c for first in tails for c in (_cases(first) if ignore_case else {first})}
+    chars = "".join(re.escape(c) for c in sorted(firsts))
+    follows = "|".join(
+        rf"(?<={re.escape(first)})(?:{'|'.join(re.escape(t) for t in sorted(rest))})"
+        for first, rest in sorted(tails.items())
+    )
+    case = "i" if ignore_case else ""
+    return re.compile(rf"[{chars}](?<!{boundary}[{chars}])(?{case}:{follows})")
+
+
+@cache
+def _name_starts() -> re.Pattern[str]:
+    return _starts_pattern((alias for alias, _, _ in _name_forms()), r"\w", ignore_case=True)
+
+
+@cache
+def _code_starts() -> re.Pattern[str]:
+    codes = (code for land in _LAENDER for code in (land.code, *land.extra_codes))
+    return _starts_pattern(codes, r"[\w-]", ignore_case=False)
+
+
+def _scan(
+    starts: re.Pattern[str], match: Callable[[str, int], re.Match[str] | None], text: str
+) -> Iterator[re.Match[str]]:
+    """The matches a pattern's `finditer(text)` finds, trying `match` (that pattern's
+    `match` at a position) only where `starts` finds a candidate (`starts` must find every
+    position where the pattern can match)."""
+    search = starts.search
+    position = 0
+    while (candidate := search(text, position)) is not None:
+        found = match(text, candidate.start())
+        if found is None:
+            position = candidate.start() + 1
+        else:
+            yield found
+            position = found.end()
+
+
+def _match_name(text: str, at: int) -> re.Match[str] | None:
+    return _name_pattern(text[at]).match(text, at)
+
 
 def find_regions(text: str) -> tuple[RegionMention, ...]:
     """Every mention of a Land in `text`, in order of position (overlaps resolved longest-first)."""
     mentions: list[RegionMention] = []
-    names = _name_pattern()
-    for match in names.finditer(text):
+    for match in _scan(_name_starts(), _match_name, text):
         group = match.lastgroup
         assert group is not None
         mentions.append(RegionMention(match.start(), match.end(), _GROUP_REGION[group]))
     taken = [(m.start, m.end) for m in mentions]
-    for match in _code_pattern().finditer(text):
+    for match in _scan(_code_starts(), _code_pattern().match, text):
         if any(s < match.end() and match.start() < e for s, e in taken):
             continue
         mentions.append(RegionMention(match.start(), match.end(), _CODE_REGION[match.group()]))
