@@ -35,6 +35,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import faiss
 
@@ -351,7 +352,7 @@ def highlights(
     """
     if analysed is None:
         analysed = query_analysis(query)
-    named = {m.canonical: query[m.start : m.end] for m in find_regions(query)}
+    named = dict(_named_regions(query))
     mentions = find_regions(passage)
     # "Sachsen" in "Sachsen-Anhalt" is not a match for "Saxony".
     other_laender = [(m.start, m.end) for m in mentions if m.canonical not in named]
@@ -374,3 +375,9 @@ def highlights(
             continue
         kept.append(mark)
     return tuple(kept)
+
+
+@lru_cache(maxsize=1024)
+def _named_regions(query: str) -> tuple[tuple[str, str], ...]:
+    """The Länder `query` names and how it names them (found once per query, not per hit)."""
+    return tuple((m.canonical, query[m.start : m.end]) for m in find_regions(query))
