@@ -119,9 +119,8 @@ class ChunkView(Mapping[int, Chunk]):
 
     def __iter__(self) -> Iterator[int]:
         for live in reversed(self._segments):
-            for chunk in live.segment.chunks:
-                if chunk.document_id not in live.deleted:
-                    yield chunk.id
+            ids = live.segment.ids if live.alive is None else live.segment.ids[live.alive]
+            yield from ids.tolist()
 
     def __len__(self) -> int:
         return self._len
