@@ -14,9 +14,12 @@ processes load it (start-up: seconds and RSS growth of `load_index`, then after 
 once with the vectors memory-mapped (the default) and once read into memory; warm a
 `Searcher`; hybrid queries (fragments of the manual's paragraphs) without and with a
 language filter, p50/p99; `Library.add`, `replace` and `remove` of one document; disk bytes
-of the build and of faiss.index per vector; peak RSS of the building process.
+of the build and of faiss.index per vector; peak RSS of the building process. Searches run
+as the service runs them with its default settings on this machine: one BLAS/OpenMP thread
+per search (`limit_threads`; wider pools spin against each other on a busy machine).
 
 Usage: .venv/bin/python benchmarks/bench_scale.py [--sizes 10000,100000] [--queries 200]
+       [--keep DIR]  (build in DIR/<size> and keep it, instead of a temporary directory)
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from index import (
     current_build,
     load_index,
 )
+from index.embedding.backends import limit_threads
 from index.embedding.base import Vectors
 from index.storage.snapshot import load_index as load_stored
 
@@ -180,6 +184,7 @@ def run_size(manual: Path, passages: int, query_count: int, work: Path) -> dict[
     started = time.perf_counter()
     build_index(work / "corpus", work / "index", embedder, ChunkerConfig())
     figures: dict[str, Any] = {"documents": len(docs), "build_s": time.perf_counter() - started}
+    limit_threads(1)
     for mmap in (1, 0):
         command = [sys.executable, __file__, "--load", str(work / "index"), "--mmap", str(mmap),
                    "--manual", str(manual)]  # fmt: skip
@@ -213,6 +218,7 @@ def start_up(index_dir: Path, mmap: bool) -> dict[str, float]:
     """Seconds and RSS growth (MB) of loading the index in this fresh process, and RSS
     growth after 20 queries (vectors memory-mapped or read into memory)."""
     embedder = HashingEmbedder()
+    limit_threads(1)
     before = rss_mb()
     started = time.perf_counter()
     snapshot = load_stored(index_dir, mmap=mmap)
@@ -220,9 +226,8 @@ def start_up(index_dir: Path, mmap: bool) -> dict[str, float]:
     started = time.perf_counter()
     searcher = Searcher(snapshot, embedder).warm()
     out["ready_s"] = out["load_s"] + time.perf_counter() - started
-    texts = [
-        c.text[:80] for c in list(snapshot.chunks.values())[:: max(1, len(snapshot.chunks) // 20)]
-    ]
+    chunks = snapshot.segments[0].segment.chunks
+    texts = [chunks[row].text[:80] for row in range(0, len(chunks), max(1, len(chunks) // 20))]
     for text in texts[:20]:
         searcher.search(text, 10)
     out["queried_rss_mb"] = rss_mb() - before
@@ -315,6 +320,7 @@ def main() -> int:
     parser.add_argument("--manual", type=Path, default=Path("/usr/share/debian-reference"))
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--keep", type=Path, help="build in DIR/<size> and keep it")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--load", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--mmap", type=int, default=1, help=argparse.SUPPRESS)
@@ -326,6 +332,10 @@ def main() -> int:
         print(json.dumps(start_up(args.load, bool(args.mmap))))
         return 0
     if args.one:
+        if args.keep:
+            work = args.keep / str(args.one)
+            print(json.dumps(run_size(args.manual, args.one, args.queries, work)))
+            return 0
         with tempfile.TemporaryDirectory() as tmp:
             print(json.dumps(run_size(args.manual, args.one, args.queries, Path(tmp))))
         return 0
@@ -335,6 +345,7 @@ def main() -> int:
     for size in (int(s) for s in args.sizes.split(",")):
         command = [sys.executable, __file__, "--one", str(size), "--queries", str(args.queries),
                    "--manual", str(args.manual)]  # fmt: skip
+        command += ["--keep", str(args.keep)] if args.keep else []
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             print(f"{size}: failed ({done.returncode}): {done.stderr[-2000:]}", flush=True)
