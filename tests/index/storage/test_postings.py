@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 from index.config import BM25_B, BM25_K1
 from index.errors import IndexMismatchError
 from index.storage.lexical import LexicalIndex, LexicalPart
-from index.storage.postings import Postings, average_length, bm25_idf, bm25_weights
+from index.storage.postings import (
+    Postings,
+    average_length,
+    bm25_idf,
+    bm25_weights,
+    sum_by_row,
+)
 from index.text.analysis import LEXICAL_VERSION, QueryTerm
 
 CORPUS = [["b", "a", "", "a"], [], ["c", "b"], ["a"]]
@@ -188,3 +194,27 @@ def test_deleting_by_mask_equals_deleting_by_id(
     kept = [i for i, d in enumerate(mask) if not d]
     expected, _ = _oracle([ids[i] for i in kept], [rows[i] for i in kept], query)
     assert by_mask.scores(query) == expected
+
+
+def test_sum_by_row_adds_in_the_order_given() -> None:
+    rows = np.asarray([3, 1, 3, 0, 3], dtype=np.int64)
+    weights = np.asarray([1e8, 2.0, 1.0, 0.5, -1e8], dtype=np.float32)
+    for n_rows in (4, 10**6):  # summed into a dense array / after a sort
+        unique, sums = sum_by_row(rows, weights, n_rows)
+        assert unique.tolist() == [0, 1, 3]
+        # float32, in order: (1e8 + 1) rounds to 1e8, so row 3 sums to 0.0, not 1.0
+        assert sums.tolist() == [0.5, 2.0, 0.0]
+        assert sums.dtype == np.float32
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.floats(-1e6, 1e6, width=32)), max_size=200))
+def test_sum_by_row_is_the_same_dense_or_sorted(pairs: list[tuple[int, float]]) -> None:
+    rows = np.asarray([r for r, _ in pairs], dtype=np.int64)
+    weights = np.asarray([w for _, w in pairs], dtype=np.float32)
+    dense = sum_by_row(rows, weights, 41)
+    if len(rows) > 0:
+        assert len(rows) > 41 / 64  # the dense branch ran
+    by_sort = sum_by_row(rows, weights, 10**7)
+    assert dense[0].tolist() == by_sort[0].tolist() == sorted(set(rows.tolist()))
+    assert dense[1].tobytes() == by_sort[1].tobytes()
