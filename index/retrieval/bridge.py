@@ -126,15 +126,23 @@ class WordBridge:
             and q.source.isalpha()
             and not is_region_alias(q.source)  # the gazetteer knows Länder in both languages
         ]
-        if not bridged or not self.words:
+        # A word already found among a language's passage words needs no bridge into it.
+        needs = {
+            lang: [i for i in bridged if not any(s in self._stems[lang] for s in analysed[i].stems)]
+            for lang in self.words
+        }
+        asked = sorted(set().union(*needs.values()))
+        if not asked:
             return list(analysed)
-        queries = self._encode([analysed[i].source.lower() for i in bridged])
-        extra: dict[int, set[str]] = {i: set() for i in bridged}
+        vectors = self._encode([analysed[i].source.lower() for i in asked])
+        queries = dict(zip(asked, vectors, strict=True))
+        extra: dict[int, set[str]] = {i: set() for i in asked}
         for lang, words in self.words.items():
-            sims = np.asarray(queries @ self._vectors[lang].T)  # (query words, passage words)
-            for row, i in enumerate(bridged):
-                if any(s in self._stems[lang] for s in analysed[i].stems):
-                    continue
+            if not needs[lang]:
+                continue
+            wanted = np.vstack([queries[i] for i in needs[lang]])
+            sims = np.asarray(wanted @ self._vectors[lang].T)  # (query words, passage words)
+            for row, i in enumerate(needs[lang]):
                 for j in _nearest(sims[row], config.neighbours):
                     if sims[row, j] >= config.threshold:
                         extra[i].add(stem(fold(words[j]), lang))

@@ -160,6 +160,17 @@ def test_no_bridge_into_a_language_that_has_the_word_already() -> None:
     assert "zuversicht" in trust.terms
 
 
+def test_a_word_every_language_has_is_not_embedded() -> None:
+    both = [*CHUNKS, Chunk(3, "de", 1, 0, 1, "Rostock hat Zuversicht.", None)]
+    embedder = FakeEmbedder()
+    bridge = WordBridge.build(both, DOCS, embedder)
+    embedder.calls.clear()
+    analysed = query_analysis("Rostock trust")
+    rostock = bridge.expand(analysed, BridgeConfig(threshold=0.6))[0]
+    assert rostock == analysed[0]  # German and English passages hold it: nothing to ask
+    assert embedder.calls == [["trust"]]  # only German passages lack it
+
+
 MANY = [
     Chunk(1, "en", 0, 0, 1, "trust employees rostock", None),
     Chunk(2, "en", 1, 0, 1, "trust employees", None),
