@@ -60,9 +60,15 @@ class Filters:
         self._sets: dict[_Key, Allowed] = {}
 
     def prepare(self) -> Filters:
-        """List the rows of every language and Land (once); returns self."""
+        """List the rows of every language and Land and make the filter of each (once), so
+        that no first search by language or Land waits for them; returns self."""
         with self._lock:
             self._build()
+            keys: list[_Key] = [(lang, None) for lang in self._langs]
+            keys += [(None, region) for region in self._regions]
+            for key in keys:
+                if key not in self._sets:
+                    self._sets[key] = self._make_set(key)
         return self
 
     def select(self, lang: str | None, region: str | None, document_id: str | None) -> Allowed:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import faiss
 import numpy as np
+import pytest
 
 from index.config import VectorConfig
 from index.documents.chunk import Chunk
@@ -110,6 +111,18 @@ def test_each_language_and_land_is_made_once() -> None:
     first = filters.select("de", "Sachsen", None)
     assert filters.select("de", "Sachsen", None) is first
     assert filters.select("de", None, None) is not first
+
+
+def test_prepare_makes_each_language_and_land_before_the_first_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    filters = Filters(_snapshot()).prepare()
+    made = {"de": filters.select("de", None, None), "Bayern": filters.select(None, "Bayern", None)}
+    monkeypatch.setattr(faiss, "IDSelectorBatch", None)  # no selector is made from here on
+    assert filters.select("de", None, None) is made["de"]
+    assert filters.select("en", None, None).count == 2
+    assert filters.select(None, "Sachsen", None).count == 3
+    assert filters.select(None, "Bayern", None) is made["Bayern"]
 
 
 def test_filters_span_segments_and_leave_deleted_rows_out() -> None:
