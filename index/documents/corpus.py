@@ -88,10 +88,7 @@ class Corpus:
     @property
     def content_hash(self) -> str:
         """A hash over every document's metadata and text: changes when anything indexed changes."""
-        h = hashlib.sha256()
-        for d in self.documents:
-            h.update(d.fingerprint)
-        return h.hexdigest()
+        return hashlib.sha256(b"".join(d.fingerprint for d in self.documents)).hexdigest()
 
     def get(self, document_id: str) -> Document | None:
         return next((d for d in self.documents if d.id == document_id), None)

@@ -13,7 +13,7 @@ from index.ingest.manifest import CorpusRecord
 from index.ingest.update import UpdateStats
 from index.storage.snapshot import IndexSnapshot
 
-__all__ = ["Change", "Plan", "Refusal", "Status", "UpdateReport", "add_documents"]
+__all__ = ["Change", "Plan", "Refusal", "Status", "UpdateReport", "add_documents", "touched_ids"]
 
 Status = Literal["added", "replaced", "unchanged", "duplicate", "removed"]
 
@@ -97,3 +97,8 @@ def add_documents(
         ids.add(doc.id)
         changes.append(Change(doc.id, "added", doc, 0))
     return changes, clashes
+
+
+def touched_ids(changes: Sequence[Change]) -> set[str]:
+    """The ids of the documents a write adds, replaces or removes."""
+    return {c.id for c in changes if c.status in ("added", "replaced", "removed")}

@@ -41,15 +41,17 @@ from index.errors import (
     IndexNotFoundError,
     InvalidDocumentError,
 )
-from index.ingest.changes import Change, Plan, Refusal, UpdateReport, add_documents
+from index.ingest.changes import (
+    Change,
+    Plan,
+    Refusal,
+    UpdateReport,
+    add_documents,
+    touched_ids,
+)
 from index.ingest.compact import compacted
 from index.ingest.lexical import load_index
-from index.ingest.manifest import (
-    CorpusRecord,
-    edited_record,
-    listed_files,
-    reread_corpus,
-)
+from index.ingest.manifest import CorpusRecord, edited_record, listed_files, reread_corpus
 from index.ingest.update import update_snapshot
 from index.ingest.uploads import (
     DEFAULT_MAX_BYTES,
@@ -59,12 +61,7 @@ from index.ingest.uploads import (
 )
 from index.storage.cache import CACHE_NAME, PassageCache
 from index.storage.files import exclusive_lock, is_temporary, write_atomic
-from index.storage.snapshot import (
-    IndexSnapshot,
-    check_compatible,
-    current_build,
-    save_index,
-)
+from index.storage.snapshot import IndexSnapshot, check_compatible, current_build, save_index
 
 __all__ = [
     "CHECKPOINTS",
@@ -233,7 +230,7 @@ class Library:
                 plan = self._plan(record, build, change)  # its vectors are cached by now
             if plan.snapshot is None:
                 return UpdateReport(plan.changes, self._current(), None, _since(started))
-            self._commit(plan.record, plan.documents, plan.snapshot)
+            self._commit(plan.record, plan.documents, plan.snapshot, touched_ids(plan.changes))
         snapshot = plan.snapshot
         counted = tuple(
             replace(c, chunks=snapshot.chunk_count(c.id))
@@ -272,7 +269,7 @@ class Library:
                 index_dir=self.index_dir,
             )
         synced = build is not None and self._synced == (record.source, build)
-        touched = {c.id for c in changes if c.status in ("added", "replaced", "removed")}
+        touched = touched_ids(changes)
         snapshot, stats = update_snapshot(
             old, new_docs, self.embedder, self.chunker, self._embedding_cache(),
             corpus_hash=Corpus(tuple(new_docs)).content_hash, vector_config=self.vectors,
@@ -281,30 +278,35 @@ class Library:
         return Plan(record, build, changes, tuple(new_docs), snapshot, stats)
 
     def _commit(
-        self, record: CorpusRecord, new_docs: Sequence[Document], snapshot: IndexSnapshot
+        self,
+        record: CorpusRecord,
+        new_docs: Sequence[Document],
+        snapshot: IndexSnapshot,
+        touched: set[str],
     ) -> None:
+        """Write the `touched` documents (the others are `record`'s), manifest and index."""
         docs_dir = self.corpus_dir / DOCUMENTS_DIR
         docs_dir.mkdir(parents=True, exist_ok=True)
         self.index_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(self.index_dir / PENDING, b"update\n")
-        old_by_id = {d.id: d for d in record.documents}
+        old_by_id = {d.id: d for d in record.documents if d.id in touched}
         new_files = dict(record.files)
-        for doc in new_docs:
+        for doc in (d for d in new_docs if d.id in touched):
             if old_by_id.get(doc.id) is not None and old_by_id[doc.id].text == doc.text:
                 continue
             name = f"{doc.id}.{doc.sha256[:12]}.txt"
             write_atomic(docs_dir / name, doc.text.encode("utf-8"))
             new_files[doc.id] = name
         self._checkpoint("document-written")
-        edited = edited_record(record, new_docs, new_files)
+        edited = edited_record(record, new_docs, new_files, touched=touched)
         write_atomic(self.corpus_dir / MANIFEST_NAME, edited.source.encode("utf-8"))
         self._record = edited
         self._checkpoint("manifest-written")
         build = save_index(
             snapshot, self.index_dir, before_swap=lambda: self._checkpoint("index-written")
         )
-        listed = {new_files[d.id] for d in new_docs}
-        for name in set(record.files.values()) - listed:
+        listed = set(edited.files.values())
+        for name in {record.files[i] for i in touched if i in record.files} - listed:
             with contextlib.suppress(FileNotFoundError):
                 (docs_dir / name).unlink()
         (self.index_dir / PENDING).unlink()

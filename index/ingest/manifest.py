@@ -19,17 +19,23 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import tomlkit
-from tomlkit.items import AoT, Item, Table
-from tomlkit.toml_document import TOMLDocument
 
 from index.documents.corpus import MANIFEST_NAME, Document, load_corpus
 from index.errors import CorpusError
+from index.ingest.tables import (
+    Block,
+    documents_of,
+    edited_table,
+    entry_of,
+    table_of,
+    update_table,
+)
 
 __all__ = [
     "DEFAULT_HEADER",
@@ -46,20 +52,8 @@ __all__ = [
 ]
 
 DEFAULT_HEADER = "# The record of what ClusterSearch indexes (written by `clustersearch add`).\n"
-# The keys of a document's table, in the order a new table lists them.
-_KEYS = ("id", "file", "title", "language", "source", "regions", "organisation", "pages")
 _HEADER = re.compile(r"[ \t]*\[\[[ \t]*documents[ \t]*\]\][ \t]*(#.*)?\n?")
 _OTHER_HEADER = re.compile(r"[ \t]*\[")
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """A document's table in the manifest: its id, its text (from its header line to the
-    next one), its values as tomllib reads them."""
-
-    id: str
-    text: str
-    values: Mapping[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,18 +145,25 @@ def edit_manifest(source: str, documents: Sequence[Document], files: Mapping[str
     cut = _cut(source)
     if cut is None:
         return _edit_whole(source, documents, files)
-    return _edit_cut(cut, documents, files, ({}, {}))[0]
+    return _edit_cut(cut, documents, files, CorpusRecord((), {}, ""), None)[0]
 
 
 def edited_record(
-    record: CorpusRecord, documents: Sequence[Document], files: Mapping[str, str]
+    record: CorpusRecord,
+    documents: Sequence[Document],
+    files: Mapping[str, str],
+    *,
+    touched: Collection[str] | None = None,
 ) -> CorpusRecord:
     """The record of `record`'s manifest edited to list `documents`, stored as `files`
     (`source` as `edit_manifest` edits it; `ValueError` on a wrong order).
 
     A document that is the record's own (the same or an equal `Document`, the same file)
     keeps its table as it is: only the tables of the others are compared, edited and
-    parsed, and the new record's cut is the old one with those tables replaced.
+    parsed, and the new record's cut is the old one with those tables replaced. A writer
+    that knows which documents it added, replaced or removed names them in `touched`: every
+    other document is then taken to be the record's own without comparing it (at 150,000
+    documents the comparisons cost seconds).
     """
     source = _normal(record.source)
     cut = record.cut if record.cut is not None else _cut(source)
@@ -170,9 +171,46 @@ def edited_record(
         text = _edit_whole(source, documents, files)
         new_cut = _cut(text)
     else:
-        known = {d.id: d for d in record.documents}
-        text, new_cut = _edit_cut(cut, documents, files, (known, record.files))
-    return CorpusRecord(tuple(documents), {d.id: files[d.id] for d in documents}, text, new_cut)
+        text, new_cut = _edit_cut(cut, documents, files, record, touched)
+    return CorpusRecord(tuple(documents), _files_of(documents, files, touched), text, new_cut)
+
+
+def _files_of(
+    documents: Sequence[Document], files: Mapping[str, str], touched: Collection[str] | None
+) -> dict[str, str]:
+    """The file of each of `documents`, from `files` (which may name others too). With
+    `touched`, only those can be new or gone."""
+    if touched is None:
+        return {d.id: files[d.id] for d in documents}
+    out = dict(files)
+    listed = {d.id for d in documents if d.id in touched}
+    for gone in [i for i in touched if i not in listed]:
+        out.pop(gone, None)
+    return out
+
+
+def _to_compare(
+    record: CorpusRecord,
+    touched: Collection[str] | None,
+    documents: Sequence[Document],
+    kept: Sequence[Block],
+    files: Mapping[str, str],
+) -> list[int]:
+    """The positions in `documents` whose tables may have to change, ascending:
+    `documents[:len(kept)]` are those of the `kept` tables, in order, the rest new. A
+    document that is `record`'s own, stored as the same file, keeps its table: found by
+    comparing each, or, when the writer names the documents it `touched`, every other one."""
+    new = range(len(kept), len(documents))
+    if touched is not None:
+        return [i for i, b in enumerate(kept) if b.id in touched] + list(new)
+    own, own_files = {d.id: d for d in record.documents}, record.files
+    changed = [
+        i
+        for i, doc in enumerate(documents[: len(kept)])
+        if own_files.get(doc.id) != files[doc.id]
+        or ((same := own.get(doc.id)) is not doc and same != doc)
+    ]
+    return changed + list(new)
 
 
 def _normal(source: str) -> str:
@@ -215,32 +253,25 @@ def _edit_cut(
     cut: Cut,
     documents: Sequence[Document],
     files: Mapping[str, str],
-    known: tuple[Mapping[str, Document], Mapping[str, str]],
+    record: CorpusRecord,
+    touched: Collection[str] | None,
 ) -> tuple[str, Cut | None]:
-    """The manifest `cut` edited, and its cut (None: a changed table cannot be cut).
-
-    A document that is one of the `known` documents by id, stored as their file, keeps
-    its table unread; the others' values are compared, and a table whose values differ
-    is edited with tomlkit."""
-    present = {block.id: block for block in cut.blocks}
+    """The manifest `cut` (of `record`) edited, and its cut (None: a changed table cannot
+    be cut). Tables `_to_compare` passes over are kept unread, a run at a time; the others'
+    values are compared, and a table whose values differ is edited with tomlkit."""
     wanted = {d.id for d in documents}
-    _check_order([b.id for b in cut.blocks if b.id in wanted], documents)
+    kept = [b for b in cut.blocks if b.id in wanted]
+    _check_order([b.id for b in kept], documents)
     head, parts, blocks = cut.head, [cut.head], list[Block]()
-    safe = True
-    for doc in documents:
-        block = present.get(doc.id)
-        if block is not None and _same(known, doc, files[doc.id]):
-            parts.append(block.text)
-            blocks.append(block)
-            continue
-        entry = _entry(doc, files[doc.id])
-        if block is None:
-            text = _new_table(entry)
-        elif any(_meaning(block.values.get(key)) != _meaning(entry[key]) for key in _KEYS):
-            edited = tomlkit.parse(block.text)
-            _update(_documents(edited)[0], entry)
-            text = tomlkit.dumps(edited)
-        else:
+    safe, done = True, 0
+    for i in _to_compare(record, touched, documents, kept, files):
+        parts.extend(b.text for b in kept[done:i])
+        blocks.extend(kept[done:i])
+        done = i + 1
+        block = kept[i] if i < len(kept) else None
+        text = edited_table(documents[i], files[documents[i].id], block)
+        if text is None:
+            assert block is not None
             parts.append(block.text)
             blocks.append(block)
             continue
@@ -255,6 +286,8 @@ def _edit_cut(
         else:
             head += table.head
         blocks.append(table.blocks[0])
+    parts.extend(b.text for b in kept[done:])
+    blocks.extend(kept[done:])
     # The blank line before a table belongs to the table above it: one removed from the
     # end leaves it behind.
     text = "".join(parts).rstrip("\n") + "\n"
@@ -267,17 +300,9 @@ def _edit_cut(
     return text, Cut(head, tuple(blocks))
 
 
-def _same(
-    known: tuple[Mapping[str, Document], Mapping[str, str]], doc: Document, file: str
-) -> bool:
-    """`doc`, stored as `file`, is the `known` document of its id, stored as that file."""
-    same = known[0].get(doc.id)
-    return same is not None and known[1].get(doc.id) == file and (same is doc or same == doc)
-
-
 def _edit_whole(source: str, documents: Sequence[Document], files: Mapping[str, str]) -> str:
     manifest = tomlkit.parse(source)
-    tables = _documents(manifest)
+    tables = documents_of(manifest)
     wanted = {d.id for d in documents}
     for i in reversed(range(len(tables))):
         if str(tables[i].get("id")) not in wanted:
@@ -285,11 +310,11 @@ def _edit_whole(source: str, documents: Sequence[Document], files: Mapping[str, 
     present = {str(t.get("id")): t for t in tables}
     _check_order(list(present), documents)
     for doc in documents:
-        entry = _entry(doc, files[doc.id])
+        entry = entry_of(doc, files[doc.id])
         if doc.id in present:
-            _update(present[doc.id], entry)
+            update_table(present[doc.id], entry)
         else:
-            tables.append(_table(entry))
+            tables.append(table_of(entry))
     return tomlkit.dumps(manifest).rstrip("\n") + "\n"
 
 
@@ -306,65 +331,3 @@ def _parse(path: Path, source: str) -> dict[str, Any]:
         return tomllib.loads(source)
     except tomllib.TOMLDecodeError as exc:
         raise CorpusError(f"{path} is not valid TOML: {exc}") from exc
-
-
-def _documents(manifest: TOMLDocument) -> AoT:
-    """The manifest's array of `[[documents]]` tables (added when it has none)."""
-    found = manifest.get("documents")
-    if isinstance(found, AoT):
-        return found
-    if found is not None:
-        del manifest["documents"]  # `documents = []`: no tables to keep
-    manifest.append("documents", tomlkit.aot())
-    tables = manifest["documents"]
-    assert isinstance(tables, AoT)
-    return tables
-
-
-def _entry(doc: Document, file: str) -> dict[str, Any]:
-    """A document's manifest values; None for a key the table leaves out."""
-    return {
-        "id": doc.id,
-        "file": file,
-        "title": doc.title,
-        "language": doc.language,
-        "source": doc.source,
-        "regions": list(doc.regions),
-        "organisation": doc.organisation,
-        "pages": list(doc.pages) or None,
-    }
-
-
-def _new_table(entry: Mapping[str, Any]) -> str:
-    """The text of a new document's table, a blank line before it."""
-    manifest = tomlkit.document()
-    manifest.append("documents", tomlkit.aot())
-    _documents(manifest).append(_table(entry))
-    return tomlkit.dumps(manifest)
-
-
-def _table(entry: Mapping[str, Any]) -> Table:
-    table = tomlkit.table()
-    table.trivia.indent = "\n"  # a blank line before its [[documents]] header
-    for key in _KEYS:
-        if entry[key] is not None:
-            table[key] = entry[key]
-    return table
-
-
-def _update(table: Table, entry: Mapping[str, Any]) -> None:
-    """Set the keys of `table` whose value differs from `entry`; leave the rest as written."""
-    for key in _KEYS:
-        item = table.get(key)
-        have = item.unwrap() if isinstance(item, Item) else item
-        if _meaning(have) == _meaning(entry[key]):
-            continue
-        if entry[key] is None:
-            del table[key]
-        else:
-            table[key] = entry[key]
-
-
-def _meaning(value: Any) -> Any:
-    """A value as `load_corpus` reads it: an empty string or list is the same as none."""
-    return None if value in ("", []) else value

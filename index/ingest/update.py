@@ -65,13 +65,14 @@ def update_snapshot(
     compared, instead of every document."""
     config = vector_config or VectorConfig()
     old_docs: Mapping[str, Document] = old.documents if old is not None else {}
-    by_id = {d.id: d for d in documents}
     if touched is None or old is None:
+        by_id = {d.id: d for d in documents}
         fresh = [d for d in documents if old_docs.get(d.id) != d]
         gone = [i for i in old_docs if i not in by_id or old_docs[i] != by_id[i]]
     else:
         asked = set(touched)
-        fresh = [d for d in documents if d.id in asked and old_docs.get(d.id) != d]
+        by_id = {d.id: d for d in documents if d.id in asked}
+        fresh = [d for d in by_id.values() if old_docs.get(d.id) != d]
         gone = [i for i in asked if i in old_docs and old_docs[i] != by_id.get(i)]
     added = [c for d in fresh for c in chunk_document(d, chunker)]
     vectors, embedded = cache.encode(

@@ -148,6 +148,32 @@ def test_a_remove_parses_nothing(
     assert dict(edited.files) == {d.id: record.files[d.id] for d in kept}
 
 
+def test_named_touched_documents_are_the_only_ones_compared(
+    records: dict[str, CorpusRecord], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = records["hand"]
+    docs = [record.documents[0], replace(record.documents[1], title="Dialog"), NEW]
+    files = {**record.files, "n": "n.txt"}
+    compared: list[str] = []
+    real_eq = Document.__eq__
+
+    def counting_eq(self: Document, other: object) -> bool:
+        compared.append(self.id)
+        return real_eq(self, other)
+
+    monkeypatch.setattr(Document, "__eq__", counting_eq)
+    # the third document removed, the second replaced, one added
+    touched = {docs[1].id, record.documents[2].id, "n"}
+    edited = edited_record(record, docs, files, touched=touched)
+    assert compared == []
+    assert edited == edited_record(record, docs, files)
+    assert compared  # without `touched`, the record's documents are compared
+    assert edited.cut == _fresh_cut(edited.source)
+    # a document left out of `touched` keeps its table, even if it changed
+    stale = edited_record(record, docs, files, touched={record.documents[2].id, "n"})
+    assert 'title = "Dialog"' not in stale.source and 'title = "Dialog"' in edited.source
+
+
 def test_a_record_without_a_cut_is_edited_whole(
     records: dict[str, CorpusRecord], parses: dict[str, list[str]]
 ) -> None:
