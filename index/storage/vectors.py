@@ -27,7 +27,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-from index.config import VectorConfig
+from index.config import IVF_WIDEN, VectorConfig
 from index.embedding.base import Vectors
 
 __all__ = [
@@ -118,10 +118,13 @@ class VectorIndex:
         if self.spec.exact:
             return self._index.search(x, k, params=params)  # type: ignore[no-any-return]
         selector = params.sel if params is not None else None
-        scores, ids = self._search_ivf(x, k, selector, self.spec.nprobe)
-        lists = int(self._index.nlist)
-        if self.spec.nprobe < lists and bool((ids < 0).any()) and k <= self.ntotal:
-            scores, ids = self._search_ivf(x, k, selector, lists)
+        nprobe, lists = self.spec.nprobe, int(self._index.nlist)
+        scores, ids = self._search_ivf(x, k, selector, nprobe)
+        # Fewer than k found (a filter admitting few of the lists probed): probe WIDEN
+        # times as many lists, up to all of them, so a narrow filter loses nothing.
+        while nprobe < lists and bool((ids < 0).any()) and k <= self.ntotal:
+            nprobe = min(lists, nprobe * IVF_WIDEN)
+            scores, ids = self._search_ivf(x, k, selector, nprobe)
         return scores, ids
 
     def _search_ivf(

@@ -12,6 +12,7 @@ from index.config import VectorConfig
 from index.embedding.base import normalise
 from index.storage.vectors import (
     EXACT,
+    VectorIndex,
     VectorSpec,
     build_vectors,
     choose_spec,
@@ -79,6 +80,26 @@ def test_filter_takes_plain_search_parameters_and_misses_nothing() -> None:
     scores, ids = index.search(VECTORS[3:4], len(allowed), params=params)
     assert sorted(ids[0].tolist()) == sorted(allowed.tolist())
     assert scores[0].tolist() == sorted(scores[0].tolist(), reverse=True)
+
+
+def test_a_filtered_search_probes_more_lists_before_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = build_vectors(IDS, VECTORS, SMALL)
+    lists = int(index.faiss_index.nlist)
+    probes: list[int] = []
+    search = VectorIndex._search_ivf
+
+    def counting(self: VectorIndex, x: np.ndarray, k: int, selector: object, nprobe: int) -> object:
+        probes.append(nprobe)
+        return search(self, x, k, selector, nprobe)
+
+    monkeypatch.setattr(VectorIndex, "_search_ivf", counting)
+    params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(IDS[::97]))  # type: ignore[call-arg]
+    _, ids = index.search(VECTORS[3:4], 7, params=params)
+    assert sorted(ids[0].tolist()) == sorted(IDS[::97].tolist())
+    assert probes[:2] == [2, 8] and probes[-1] <= lists
+    assert probes == sorted(probes)
+    index.search(VECTORS[3:4], 1)  # found in the lists probed first: no second search
+    assert probes[-1] == 2
 
 
 @pytest.mark.parametrize("count", [90, 600])
