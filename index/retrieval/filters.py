@@ -22,6 +22,8 @@ its chunks for them.
 from __future__ import annotations
 
 import threading
+import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.storage.lexical import RowFilter, Rows
+from index.storage.segment import Segment
 from index.storage.snapshot import IndexSnapshot
 
 __all__ = ["Allowed", "Filters"]
@@ -39,12 +42,14 @@ _Key = tuple[str | None, str | None]
 
 @dataclass(frozen=True, slots=True)
 class Allowed:
-    """The chunks a search may return: `count` of them; `rows` tests BM25 rows and
-    `selector` restricts FAISS (both None: every chunk)."""
+    """The chunks a search may return: `count` of them; `rows` tests BM25 rows, and
+    `selector` (over all chunk ids) or `within` (a selector per segment name, see
+    `SegmentVectors.search`) restricts FAISS (all None: every chunk)."""
 
     count: int
     rows: RowFilter | None = None
     selector: Any = None
+    within: Mapping[str, Any] | None = None
 
 
 class Filters:
@@ -108,14 +113,7 @@ class Filters:
 
     def _rows(self, key: _Key) -> Rows:
         """The rows in language and Land `key` (sorted)."""
-        lang, region = key
-        by_lang = self._langs.get(lang, _EMPTY) if lang is not None else None
-        by_region = self._regions.get(region, _EMPTY) if region is not None else None
-        if by_lang is None:
-            return by_region if by_region is not None else _EMPTY
-        if by_region is None:
-            return by_lang
-        return np.intersect1d(by_lang, by_region, assume_unique=True)
+        return _rows_in(self._langs, self._regions, key)
 
     def _make_set(self, key: _Key) -> Allowed:
         rows = self._rows(key)
@@ -130,7 +128,12 @@ class Filters:
             held: npt.NDArray[np.bool_] = (bits & 1).astype(bool)
             return held
 
-        return Allowed(len(rows), test, _selector(self._ids[rows]))
+        within = {
+            live.segment.name: selector
+            for live in self._snapshot.segments
+            if (selector := _segment_selector(live.segment, key)) is not _NOTHING
+        }
+        return Allowed(len(rows), test, within=within)
 
     def _within_document(self, lang: str | None, region: str | None, document_id: str) -> Allowed:
         rows, document = _EMPTY, None
@@ -158,6 +161,41 @@ class Filters:
             return held
 
         return Allowed(len(rows), test, _selector(self._ids[rows]))
+
+
+def _rows_in(langs: Mapping[str, Rows], regions: Mapping[str, Rows], key: _Key) -> Rows:
+    """The rows (sorted) in language and Land `key` (None: any) of rows listed by each."""
+    lang, region = key
+    by_lang = langs.get(lang, _EMPTY) if lang is not None else None
+    by_region = regions.get(region, _EMPTY) if region is not None else None
+    if by_lang is None:
+        return by_region if by_region is not None else _EMPTY
+    if by_region is None:
+        return by_lang
+    return np.intersect1d(by_lang, by_region, assume_unique=True)
+
+
+_NOTHING = object()  # a segment none of whose chunks a filter admits
+_SELECTORS: weakref.WeakKeyDictionary[Segment, dict[_Key, Any]] = weakref.WeakKeyDictionary()
+_SELECTORS_LOCK = threading.Lock()
+
+
+def _segment_selector(segment: Segment, key: _Key) -> Any:
+    """A FAISS selector of the chunks of `segment` in language and Land `key` (None: all
+    of them; `_NOTHING`: none), made once per segment for every snapshot that holds it, so
+    a write's new snapshot makes only its new segment's."""
+    with _SELECTORS_LOCK:
+        known = _SELECTORS.setdefault(segment, {})
+        if key in known:
+            return known[key]
+    summary = segment.summary
+    rows = _rows_in(summary.languages, summary.regions, key)
+    if len(rows) == 0:
+        found: Any = _NOTHING
+    else:
+        found = None if len(rows) == len(segment) else _selector(segment.ids[rows])
+    with _SELECTORS_LOCK:
+        return _SELECTORS.setdefault(segment, {}).setdefault(key, found)
 
 
 def _moved(rows: Rows, offset: int, alive: npt.NDArray[np.bool_] | None) -> Rows:

@@ -265,7 +265,7 @@ class Searcher:
             params = faiss.SearchParameters(sel=allowed.selector)  # type: ignore[call-arg]
         vector = self._embedder.encode_queries([text])
         depth = min(self.ranking.candidates, allowed.count)
-        scores, ids = index.search(vector, depth, params=params)
+        scores, ids = index.search(vector, depth, params=params, within=allowed.within)
         return {int(cid): float(s) for s, cid in zip(scores[0], ids[0], strict=True) if cid >= 0}
 
     def _bm25(self, analysed: Sequence[QueryTerm], allowed: Allowed) -> dict[int, float]:

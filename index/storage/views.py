@@ -158,13 +158,19 @@ class SegmentVectors:
         self.d = dim
         self.ntotal = sum(s.size for s in self._segments)
 
-    def search(self, x: Vectors, k: int, *, params: Any = None) -> tuple[Vectors, Ids]:
+    def search(
+        self, x: Vectors, k: int, *, params: Any = None, within: Mapping[str, Any] | None = None
+    ) -> tuple[Vectors, Ids]:
         """The `k` best (scores, ids) of each row of `x` over every live chunk, best first;
-        -1 fills places nothing filled."""
+        -1 fills places nothing filled. `within`, when given, restricts the search per
+        segment instead: `within[name]` selects the chunks of segment `name` it may return
+        (None: all of them), and a segment it does not name is not searched."""
         wanted = params.sel if params is not None else None
         found_scores, found_ids = [], []
         for live in self._segments:
-            selector = live.selector(wanted)
+            if within is not None and live.segment.name not in within:
+                continue
+            selector = live.selector(within[live.segment.name] if within is not None else wanted)
             inner = faiss.SearchParameters(sel=selector) if selector is not None else None  # type: ignore[call-arg]
             scores, ids = live.segment.vectors.search(x, min(k, live.size), params=inner)
             found_scores.append(scores)

@@ -51,7 +51,7 @@ def _chunks(allowed: Allowed, snapshot: IndexSnapshot) -> set[int]:
     by_rows = {ids[r] for r in rows[allowed.rows(rows)]} if allowed.rows else set(ids)
     params = faiss.SearchParameters(sel=allowed.selector) if allowed.selector else None
     query = np.ones((1, 8), dtype=np.float32)
-    _, found = snapshot.faiss_index.search(query, len(IDS), params=params)
+    _, found = snapshot.faiss_index.search(query, len(IDS), params=params, within=allowed.within)
     by_faiss = {int(c) for c in found[0] if c >= 0}
     assert by_rows == by_faiss
     assert allowed.count == len(by_rows)
@@ -138,3 +138,13 @@ def test_filters_span_segments_and_leave_deleted_rows_out() -> None:
     assert _chunks(filters.select(None, "Bayern", None), snapshot) == {IDS[4], new_chunk.id}
     assert _chunks(filters.select(None, None, "de2"), snapshot) == {new_chunk.id}
     assert filters.select(None, "Sachsen", "de2") == Allowed(0)
+    # the first segment's selectors are the old snapshot's: only the new segment's are made
+    before = Filters(old).select("de", None, None).within
+    after = filters.select("de", None, None).within
+    assert before is not None and after is not None
+    first = old.segments[0].segment.name
+    assert after[first] is before[first]
+    assert set(after) == {first, segment.name}
+    assert after[segment.name] is None  # every chunk of the new segment is German
+    english = filters.select("en", None, None).within
+    assert english is not None and set(english) == {first}  # the new segment holds none
