@@ -33,6 +33,7 @@ class Upkeep:
         self.engine = engine
         self.interval = interval
         self.on_catch_up = on_catch_up
+        self._primed = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="clustersearch-upkeep", daemon=True)
 
@@ -45,10 +46,14 @@ class Upkeep:
         self._thread.join(timeout)
 
     def tick(self) -> None:
-        """One round: warm the engine if it is not yet, then catch up if the index is behind."""
+        """One round: warm the engine if it is not yet (then, once, read the corpus the first
+        write needs), catch up if the index is behind, merge what is due."""
         engine = self.engine
         if not engine.ready:
             engine.warm_up()
+        if self.interval > 0 and engine.ready and not self._primed:
+            engine.prime_writes()  # after ready: searches never wait for it
+            self._primed = True
         if self.interval > 0 and engine.check() and engine.catch_up():
             log.info("the index caught up with the corpus", extra={"fields": _state(engine)})
             if self.on_catch_up is not None:

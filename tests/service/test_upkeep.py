@@ -174,3 +174,27 @@ def test_upkeep_merges_the_segments_writes_left(
         before
     )
     assert len(list((settings.index_dir / "segments").iterdir())) == 2
+
+
+def test_upkeep_reads_the_corpus_for_the_first_write_once_after_ready(
+    settings: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index.ingest.library import Library
+    from service.upkeep import Upkeep
+
+    engine = _engine(settings, embedder, monkeypatch)
+    read: list[int] = []
+    documents = Library.documents
+
+    def counting(library: Library) -> tuple[object, ...]:
+        found = documents(library)
+        read.append(len(found))
+        return found
+
+    monkeypatch.setattr(Library, "documents", counting)
+    Upkeep(engine, interval=0).tick()  # a one-off warm-up (as the CLI runs it): no reading
+    assert engine.ready and read == []
+    upkeep = Upkeep(engine, interval=1.0)
+    upkeep.tick()
+    upkeep.tick()
+    assert read == [3]  # the seed corpus, once
