@@ -15,6 +15,7 @@ from typing import Literal
 __all__ = [
     "BM25_B",
     "BM25_K1",
+    "BM25_PRUNE_SHARE",
     "BRIDGE_WORDS",
     "DATA_DIR",
     "EMBED_BATCH",
@@ -47,6 +48,11 @@ EMBED_BATCH = 32  # texts per model call when indexing; speed only, vectors do n
 
 # --- BM25 ---------------------------------------------------------------------------------
 BM25_K1 = 1.2  # Lucene's defaults; not tuned (docs/decisions.md, "BM25")
+# Query terms held by more than this share of the passages are scored only for the passages
+# that can still reach the top k (exact: MaxScore's bound, each term adds at most its idf).
+# 1/64, as for summing postings into one array (storage/postings.py): at 1M passages, where
+# common words' postings were the lexical stage's p99 (docs/decisions.md, "A million").
+BM25_PRUNE_SHARE = 1 / 64
 BM25_B = 0.75
 
 # --- word bridge --------------------------------------------------------------------------

@@ -25,12 +25,14 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from index.config import BM25_PRUNE_SHARE
 from index.errors import IndexMismatchError
 from index.storage.postings import (
     Postings,
     average_length,
     bm25_idf,
     bm25_weights,
+    reachable_rows,
     sum_by_row,
 )
 from index.text.analysis import QueryTerm
@@ -129,6 +131,26 @@ class LexicalPart:
             kept = self.alive[rows]
             return [c for (c, _), k in zip(found, kept.tolist(), strict=True) if k], rows[kept]
         return [c for c, _ in found], rows
+
+    def held_count(self, term: str) -> int:
+        """How many alive rows hold `term` (its document frequency in this part)."""
+        a, b = self.postings.span(term)
+        if self.alive is None or b == a:
+            return b - a
+        return int(np.count_nonzero(self.alive[self.postings.rows[a:b]]))
+
+    def postings_at(self, term: str, rows: Rows) -> tuple[Rows, npt.NDArray[np.int32]]:
+        """Those of the local `rows` (ascending) alive and holding `term`, and its frequency
+        in each: one binary search per row, not a read of the term's postings."""
+        a, b = self.postings.span(term)
+        if b == a or not len(rows):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
+        postings = self.postings.rows[a:b]
+        at = np.minimum(np.searchsorted(postings, rows), b - a - 1)
+        held = postings[at] == rows
+        if self.alive is not None:
+            held &= self.alive[rows]
+        return rows[held], np.asarray(self.postings.tf[a:b])[at[held]]
 
     def postings_of(self, term: str) -> tuple[Rows, npt.NDArray[np.int32]]:
         """The alive local rows holding `term` (ascending) and its frequency in each."""
@@ -254,7 +276,7 @@ class LexicalIndex:
     def scores(self, analysed: Sequence[QueryTerm]) -> dict[int, float]:
         """BM25 score of each chunk holding a term of a query's analysed words (a chunk
         holding none scores 0.0 and is left out)."""
-        _, ids, values = self._match(analysed)
+        _, ids, values = self._match(_terms(analysed))
         return dict(zip(ids.tolist(), values.tolist(), strict=True))
 
     def top(
@@ -263,10 +285,11 @@ class LexicalIndex:
         """The `k` best-scoring chunks (score > 0, best first; ties by chunk id) among
         those `keep` lets through (all by default; it is given global rows).
 
-        Only the postings of the query's terms are read: the work grows with how many
-        chunks hold them, not with the size of the index.
+        Only the postings of the query's terms are read (of common terms, only those of the
+        chunks that can still reach the top `k`: `_reachable`).
         """
-        rows, ids, values = self._match(analysed)
+        terms = _terms(analysed)
+        rows, ids, values = self._match(terms, self._reachable(terms, k, keep))
         if keep is not None and len(rows):
             kept = keep(rows)
             ids, values = ids[kept], values[kept]
@@ -305,21 +328,37 @@ class LexicalIndex:
             held.update(c for c, hit in zip(ids, found.tolist(), strict=True) if hit)
         return held
 
-    def _match(self, analysed: Sequence[QueryTerm]) -> tuple[Rows, Rows, npt.NDArray[np.float32]]:
-        """The global rows holding a term of `analysed` (ascending), their chunk ids and
-        BM25 scores.
+    def _reachable(self, terms: Sequence[str], k: int, keep: RowFilter | None) -> Rows | None:
+        """The rows (ascending) that can be among the `k` best for `terms`, found without
+        reading the postings of the terms held by more than `BM25_PRUNE_SHARE` of the rows;
+        None when that rules nothing out (every row holding a term is then scored)."""
+        held = {t: sum(p.held_count(t) for p in self.parts) for t in dict.fromkeys(terms)}
+        common = {t for t, df in held.items() if df > self.size * BM25_PRUNE_SHARE}
+        if k < 1 or not common or len(common) == len(held):
+            return None
+        bound = sum(bm25_idf(held[t], self.size) for t in terms if t in common)
+        rows, _, partial = self._match([t for t in terms if t not in common])
+        if keep is not None and len(rows):
+            kept = keep(rows)
+            rows, partial = rows[kept], partial[kept]
+        return reachable_rows(rows, partial, bound, k)
 
-        Each term counts once per query word that has it, and a row's score is summed in
-        float32 in the order of the words and of their sorted terms: the sums bm25s's
-        `get_scores_from_ids` gives over the alive rows, bit for bit.
+    def _match(
+        self, terms: Sequence[str], within: Rows | None = None
+    ) -> tuple[Rows, Rows, npt.NDArray[np.float32]]:
+        """The global rows holding one of `terms` (of those `within`, ascending; None: all),
+        their chunk ids and BM25 scores.
+
+        A term counts as often as `terms` lists it, and a row's score is summed in float32
+        in that order: the sums bm25s's `get_scores_from_ids` gives over the alive rows, bit
+        for bit (`_terms` lists a query's terms in bm25s's order).
         """
         by_term: dict[str, list[tuple[Rows, npt.NDArray[np.float32]]]] = {}
         pieces = []
-        for q in analysed:
-            for term in sorted(q.terms):
-                if term not in by_term:
-                    by_term[term] = self._weights(term)
-                pieces.extend(by_term[term])
+        for term in terms:
+            if term not in by_term:
+                by_term[term] = self._weights(term, within)
+            pieces.extend(by_term[term])
         if not pieces:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
         rows = np.concatenate([r for r, _ in pieces])
@@ -327,20 +366,32 @@ class LexicalIndex:
         unique, sums = sum_by_row(rows, weights, int(self.part_offsets[-1]))
         return unique, self.row_ids[unique], sums
 
-    def _weights(self, term: str) -> list[tuple[Rows, npt.NDArray[np.float32]]]:
-        """Per part holding `term` in alive rows: those global rows and the term's BM25
-        weight in each."""
-        found = [(i, *p.postings_of(term)) for i, p in enumerate(self.parts)]
-        found = [(i, rows, tf) for i, rows, tf in found if len(rows)]
-        if not found:
+    def _weights(
+        self, term: str, within: Rows | None = None
+    ) -> list[tuple[Rows, npt.NDArray[np.float32]]]:
+        """Per part holding `term` in alive rows (of those `within`, global and ascending;
+        None: all): those global rows and the term's BM25 weight in each."""
+        df = sum(p.held_count(term) for p in self.parts)
+        if df == 0:
             return []
-        idf = bm25_idf(sum(len(rows) for _, rows, _ in found), self.size)
+        idf = bm25_idf(df, self.size)
+        offsets = self.part_offsets
         out = []
-        for i, rows, tf in found:
-            part = self.parts[i]
-            weights = bm25_weights(tf, part.postings.lengths[rows], self.average_length, idf)
-            out.append((rows + self.part_offsets[i], weights))
+        for i, part in enumerate(self.parts):
+            if within is None:
+                rows, tf = part.postings_of(term)
+            else:
+                lo, hi = np.searchsorted(within, offsets[i : i + 2])
+                rows, tf = part.postings_at(term, within[lo:hi] - offsets[i])
+            if len(rows):
+                weights = bm25_weights(tf, part.postings.lengths[rows], self.average_length, idf)
+                out.append((rows + offsets[i], weights))
         return out
+
+
+def _terms(analysed: Sequence[QueryTerm]) -> list[str]:
+    """A query's terms in the order bm25s sums them: by word, each word's sorted."""
+    return [term for q in analysed for term in sorted(q.terms)]
 
 
 def lexical_from_terms(chunk_ids: Sequence[int], corpus: Sequence[Sequence[str]]) -> LexicalIndex:

@@ -34,6 +34,7 @@ __all__ = [
     "average_length",
     "bm25_idf",
     "bm25_weights",
+    "reachable_rows",
     "sum_by_row",
 ]
 
@@ -198,3 +199,27 @@ def sum_by_row(
     sums = np.zeros(len(unique), dtype=np.float32)
     np.add.at(sums, inverse, weights)
     return unique.astype(np.int64), sums
+
+
+# Float32 sums in another order differ by a few units in the last place: bounds are
+# compared with this much room, so a passage is never ruled out by rounding.
+_SLACK = 1e-3
+
+
+def reachable_rows(
+    rows: Int64Array, partial: Float32Array, bound: float, k: int
+) -> Int64Array | None:
+    """Of `rows` with `partial` scores (the sums of some of a query's terms), those whose
+    whole score may be among the `k` best when the other terms add at most `bound`
+    together; None when a row holding none of those terms may be (score them all).
+
+    At least k rows score at least the k-th best partial score; a row whose partial score
+    plus `bound` stays below it cannot be among the best, nor tie with them."""
+    if k < 1 or len(partial) < k:
+        return None
+    kth = float(np.partition(partial, len(partial) - k)[len(partial) - k]) * (1 - _SLACK)
+    reach = bound * (1 + _SLACK)
+    if reach >= kth:
+        return None
+    reachable: Int64Array = rows[partial.astype(np.float64) + reach >= kth]
+    return reachable

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import bm25s
 import numpy as np
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import index.storage.lexical as lexical_module
 from index.config import BM25_B, BM25_K1
 from index.errors import IndexMismatchError
 from index.storage.lexical import LexicalIndex, LexicalPart
@@ -20,6 +22,7 @@ from index.storage.postings import (
     average_length,
     bm25_idf,
     bm25_weights,
+    reachable_rows,
     sum_by_row,
 )
 from index.text.analysis import LEXICAL_VERSION, QueryTerm
@@ -218,3 +221,67 @@ def test_sum_by_row_is_the_same_dense_or_sorted(pairs: list[tuple[int, float]]) 
     by_sort = sum_by_row(rows, weights, 10**7)
     assert dense[0].tolist() == by_sort[0].tolist() == sorted(set(rows.tolist()))
     assert dense[1].tobytes() == by_sort[1].tobytes()
+
+
+# --- top k without reading the postings of common terms ----------------------------------
+
+_COMMON = ["a", "b"]
+_RARE = [f"r{i}" for i in range(12)]
+_skewed_rows = st.lists(
+    st.lists(st.sampled_from(_COMMON * 6 + _RARE), max_size=8), min_size=8, max_size=60
+)
+_skewed_queries = st.lists(
+    st.frozensets(st.sampled_from(_COMMON + _RARE + ["zzz"]), min_size=1, max_size=3),
+    min_size=1,
+    max_size=4,
+).map(lambda words: [QueryTerm("q", w, w) for w in words])
+
+
+def _top(index: LexicalIndex, query: list[QueryTerm], k: int, share: float, **kw: Any) -> Any:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lexical_module, "BM25_PRUNE_SHARE", share)
+        return list(index.top(query, k, **kw).items())
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    parts=st.lists(_skewed_rows, min_size=1, max_size=3),
+    data=st.data(),
+    query=_skewed_queries,
+    k=st.integers(1, 8),
+)
+def test_top_k_is_the_same_when_common_terms_are_read_only_where_they_matter(
+    parts: list[list[list[str]]], data: st.DataObject, query: list[QueryTerm], k: int
+) -> None:
+    index, next_id = LexicalIndex(), 0
+    for rows in parts:
+        ids = list(range(next_id, next_id + len(rows)))
+        gone = data.draw(st.lists(st.integers(0, max(next_id - 1, 0)), max_size=5))
+        index = index.with_changes([LexicalPart.build(ids, rows)], gone if next_id else [])
+        next_id += len(rows)
+    odd = data.draw(st.booleans())
+    keep = (lambda rows: rows % 2 == 1) if odd else None
+    assert _top(index, query, k, 0.2, keep=keep) == _top(index, query, k, 2.0, keep=keep)
+
+
+def test_common_terms_are_read_only_for_the_rows_that_can_reach_the_top() -> None:
+    # "a" is held by 17 of 30 rows; row 1 scores less than row 0 by "r1" (it is longer),
+    # and more in all by "a": it must stay a candidate, the rows holding only "a" need not.
+    rows = [["r1", "x", "x", "x"], ["r1", "a", "x", "x", "x"]] + [["a"]] * 16 + [["y"]] * 12
+    index = LexicalIndex([LexicalPart.build(list(range(len(rows))), rows)])
+    query = [QueryTerm("q", frozenset({w}), frozenset({w})) for w in ("r1", "a")]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lexical_module, "BM25_PRUNE_SHARE", 0.5)
+        reachable = index._reachable(["r1", "a"], 1, None)
+    assert reachable is not None and reachable.tolist() == [0, 1]
+    assert _top(index, query, 1, 0.5) == _top(index, query, 1, 2.0)
+    assert [cid for cid, _ in _top(index, query, 1, 0.5)] == [1]
+
+
+def test_reachable_rows_by_hand() -> None:
+    rows = np.asarray([1, 4, 9], dtype=np.int64)
+    partial = np.asarray([5.0, 1.0, 3.0], dtype=np.float32)
+    assert reachable_rows(rows, partial, 1.0, 2).tolist() == [1, 9]  # 1.0 + 1.0 < 3.0
+    assert reachable_rows(rows, partial, 2.5, 2).tolist() == [1, 4, 9]  # 1 + 2.5 reaches 3
+    assert reachable_rows(rows, partial, 3.0, 2) is None  # a row with none may tie at 3
+    assert reachable_rows(rows, partial, 0.1, 4) is None  # fewer than k rows hold a rare term
