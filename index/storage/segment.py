@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -66,7 +66,6 @@ _POSTINGS = "postings"
 _IDS = "ids.npy"
 
 Ids = npt.NDArray[np.int64]
-T = TypeVar("T")
 # The BM25 terms of chunks (`terms[i]` of `chunks[i]`), made by the write path's analysis.
 TermsOf = Callable[[Sequence[Chunk], Mapping[str, Document]], list[list[str]]]
 
