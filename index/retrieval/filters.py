@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from index.storage.lexical import RowFilter, Rows
+from index.storage.postings import sorted_membership
 from index.storage.segment import Segment
 from index.storage.snapshot import IndexSnapshot
 
@@ -156,9 +157,7 @@ class Filters:
         allowed = rows
 
         def test(candidates: Rows) -> npt.NDArray[np.bool_]:
-            at = np.minimum(np.searchsorted(allowed, candidates), len(allowed) - 1)
-            held: npt.NDArray[np.bool_] = allowed[at] == candidates
-            return held
+            return sorted_membership(allowed, candidates)[1]
 
         return Allowed(len(rows), test, _selector(self._ids[rows]))
 

@@ -33,6 +33,7 @@ from index.storage.postings import (
     bm25_idf,
     bm25_weights,
     reachable_rows,
+    sorted_membership,
     sum_by_row,
 )
 from index.text.analysis import QueryTerm
@@ -145,9 +146,7 @@ class LexicalPart:
         a, b = self.postings.span(term)
         if b == a or not len(rows):
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
-        postings = self.postings.rows[a:b]
-        at = np.minimum(np.searchsorted(postings, rows), b - a - 1)
-        held = postings[at] == rows
+        at, held = sorted_membership(self.postings.rows[a:b], rows)
         if self.alive is not None:
             held &= self.alive[rows]
         return rows[held], np.asarray(self.postings.tf[a:b])[at[held]]
@@ -322,9 +321,7 @@ class LexicalIndex:
             for term in wanted:
                 a, b = part.postings.span(term)
                 if b > a:
-                    postings = part.postings.rows[a:b]
-                    at = np.minimum(np.searchsorted(postings, rows), b - a - 1)
-                    found |= postings[at] == rows
+                    found |= sorted_membership(part.postings.rows[a:b], rows)[1]
             held.update(c for c, hit in zip(ids, found.tolist(), strict=True) if hit)
         return held
 

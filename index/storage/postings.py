@@ -35,6 +35,7 @@ __all__ = [
     "bm25_idf",
     "bm25_weights",
     "reachable_rows",
+    "sorted_membership",
     "sum_by_row",
 ]
 
@@ -175,6 +176,16 @@ def bm25_weights(
     tfc = tf32 / (norm + tf32)
     weights: Float32Array = (np.float32(idf) * tfc).astype(np.float32)
     return weights
+
+
+def sorted_membership(
+    ascending: npt.NDArray[np.integer], values: npt.NDArray[np.integer]
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+    """For each of `values`, its place in the non-empty `ascending` array (clipped to the
+    last) and whether it is there: one binary search each."""
+    at = np.minimum(np.searchsorted(ascending, values), len(ascending) - 1)
+    held: npt.NDArray[np.bool_] = ascending[at] == values
+    return at, held
 
 
 # Above this many postings per row of the index, summing into one array as long as the
