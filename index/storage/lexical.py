@@ -17,7 +17,7 @@ matched, returned or counted.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -265,7 +265,7 @@ class LexicalIndex:
 
     def document_frequency(self, term: str) -> int:
         """How many alive rows hold `term`."""
-        return sum(len(p.postings_of(term)[0]) for p in self.parts)
+        return sum(p.held_count(term) for p in self.parts)
 
     def idf(self, term: str) -> float:
         """BM25's inverse document frequency of `term`: ln(1 + (N - df + 0.5) / (df + 0.5)),
@@ -275,7 +275,9 @@ class LexicalIndex:
     def scores(self, analysed: Sequence[QueryTerm]) -> dict[int, float]:
         """BM25 score of each chunk holding a term of a query's analysed words (a chunk
         holding none scores 0.0 and is left out)."""
-        _, ids, values = self._match(_terms(analysed))
+        terms = _terms(analysed)
+        held = {t: self.document_frequency(t) for t in dict.fromkeys(terms)}
+        _, ids, values = self._match(terms, held)
         return dict(zip(ids.tolist(), values.tolist(), strict=True))
 
     def top(
@@ -288,7 +290,8 @@ class LexicalIndex:
         chunks that can still reach the top `k`: `_reachable`).
         """
         terms = _terms(analysed)
-        rows, ids, values = self._match(terms, self._reachable(terms, k, keep))
+        held = {t: self.document_frequency(t) for t in dict.fromkeys(terms)}
+        rows, ids, values = self._match(terms, held, self._reachable(terms, held, k, keep))
         if keep is not None and len(rows):
             kept = keep(rows)
             ids, values = ids[kept], values[kept]
@@ -325,26 +328,27 @@ class LexicalIndex:
             held.update(c for c, hit in zip(ids, found.tolist(), strict=True) if hit)
         return held
 
-    def _reachable(self, terms: Sequence[str], k: int, keep: RowFilter | None) -> Rows | None:
-        """The rows (ascending) that can be among the `k` best for `terms`, found without
-        reading the postings of the terms held by more than `BM25_PRUNE_SHARE` of the rows;
-        None when that rules nothing out (every row holding a term is then scored)."""
-        held = {t: sum(p.held_count(t) for p in self.parts) for t in dict.fromkeys(terms)}
+    def _reachable(
+        self, terms: Sequence[str], held: Mapping[str, int], k: int, keep: RowFilter | None
+    ) -> Rows | None:
+        """The rows (ascending) that can be among the `k` best for `terms` (of document
+        frequencies `held`), read without the postings of the terms more than
+        `BM25_PRUNE_SHARE` of the rows hold; None when that rules nothing out."""
         common = {t for t, df in held.items() if df > self.size * BM25_PRUNE_SHARE}
         if k < 1 or not common or len(common) == len(held):
             return None
         bound = sum(bm25_idf(held[t], self.size) for t in terms if t in common)
-        rows, _, partial = self._match([t for t in terms if t not in common])
+        rows, _, partial = self._match([t for t in terms if t not in common], held)
         if keep is not None and len(rows):
             kept = keep(rows)
             rows, partial = rows[kept], partial[kept]
         return reachable_rows(rows, partial, bound, k)
 
     def _match(
-        self, terms: Sequence[str], within: Rows | None = None
+        self, terms: Sequence[str], held: Mapping[str, int], within: Rows | None = None
     ) -> tuple[Rows, Rows, npt.NDArray[np.float32]]:
         """The global rows holding one of `terms` (of those `within`, ascending; None: all),
-        their chunk ids and BM25 scores.
+        their chunk ids and BM25 scores (`held`: the terms' document frequencies).
 
         A term counts as often as `terms` lists it, and a row's score is summed in float32
         in that order: the sums bm25s's `get_scores_from_ids` gives over the alive rows, bit
@@ -354,7 +358,7 @@ class LexicalIndex:
         pieces = []
         for term in terms:
             if term not in by_term:
-                by_term[term] = self._weights(term, within)
+                by_term[term] = self._weights(term, held[term], within)
             pieces.extend(by_term[term])
         if not pieces:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
@@ -364,11 +368,10 @@ class LexicalIndex:
         return unique, self.row_ids[unique], sums
 
     def _weights(
-        self, term: str, within: Rows | None = None
+        self, term: str, df: int, within: Rows | None = None
     ) -> list[tuple[Rows, npt.NDArray[np.float32]]]:
-        """Per part holding `term` in alive rows (of those `within`, global and ascending;
-        None: all): those global rows and the term's BM25 weight in each."""
-        df = sum(p.held_count(term) for p in self.parts)
+        """Per part, the alive rows holding `term` (`df` in all; of those `within`, global,
+        ascending; None: all), as global rows, and its BM25 weight in each."""
         if df == 0:
             return []
         idf = bm25_idf(df, self.size)

@@ -272,7 +272,8 @@ def test_common_terms_are_read_only_for_the_rows_that_can_reach_the_top() -> Non
     query = [QueryTerm("q", frozenset({w}), frozenset({w})) for w in ("r1", "a")]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(lexical_module, "BM25_PRUNE_SHARE", 0.5)
-        reachable = index._reachable(["r1", "a"], 1, None)
+        held = {t: index.document_frequency(t) for t in ("r1", "a")}
+        reachable = index._reachable(["r1", "a"], held, 1, None)
     assert reachable is not None and reachable.tolist() == [0, 1]
     assert _top(index, query, 1, 0.5) == _top(index, query, 1, 2.0)
     assert [cid for cid, _ in _top(index, query, 1, 0.5)] == [1]
