@@ -3,20 +3,22 @@
 The text is real: the paragraphs of Debian's reference manual in English and German
 (apt-get install debian-reference-en debian-reference-de), recombined by a seeded random
 draw into documents of about 2,500 characters (each of one language, so a language filter
-admits about half). The vectors are NOT a model's: a hashing stand-in (signed feature
-hashing of the words into 512 dimensions, the default model's width) makes them, so the
-figures are the index's costs (FAISS, BM25, chunk store, corpus manifest), not the model's
-embedding time and not retrieval quality.
+admits about half, and filed under one Land, round robin, so a Land filter admits 1/16).
+The vectors are NOT a model's: a hashing stand-in (signed feature hashing of the words
+into 512 dimensions, the default model's width) makes them, so the figures are the index's
+costs (FAISS, BM25, chunk store, corpus manifest), not the model's embedding time and not
+retrieval quality.
 
 For each size, in a fresh process (so peak RSS is that size's), through the public API:
 write the corpus (documents/ and manifest.toml), `build_index` it; in two more fresh
-processes load it (start-up: seconds and RSS growth of `load_index`, then after 20 queries),
-once with the vectors memory-mapped (the default) and once read into memory; warm a
-`Searcher`; hybrid queries (fragments of the manual's paragraphs) without and with a
-language filter, p50/p99; `Library.add`, `replace` and `remove` of one document; disk bytes
-of the build and of faiss.index per vector; peak RSS of the building process. Searches run
-as the service runs them with its default settings on this machine: one BLAS/OpenMP thread
-per search (`limit_threads`; wider pools spin against each other on a busy machine).
+processes load it (start-up: seconds and RSS growth of `load_index`, then after 20
+queries), once with the vectors memory-mapped (the default) and once read into memory;
+warm a `Searcher`; hybrid queries (fragments of the manual's paragraphs) without a filter,
+with a language filter and with a Land filter, p50/p99; `Library.add`, `replace` and
+`remove` of one document; disk bytes of the build and of faiss.index per vector; peak RSS
+of the building process. Searches run as the service runs them with its default settings
+on this machine: one BLAS/OpenMP thread per search (`limit_threads`; wider pools spin
+against each other on a busy machine).
 
 Usage: .venv/bin/python benchmarks/bench_scale.py [--sizes 10000,100000] [--queries 200]
        [--keep DIR]  (build in DIR/<size> and keep it, instead of a temporary directory;
@@ -57,6 +59,7 @@ from index import (
 from index.embedding.backends import limit_threads
 from index.embedding.base import Vectors
 from index.storage.snapshot import load_index as load_stored
+from index.text.regions import REGIONS
 
 _WORD = re.compile(r"\w+")
 DOC_CHARS = 2500
@@ -147,10 +150,16 @@ def write_corpus(corpus_dir: Path, docs: Sequence[tuple[str, str, str]]) -> None
             f'title = "Debian reference, recombined {doc_id}"',
             f'language = "{lang}"',
             f'source = "debian-reference-{lang}"',
-            "regions = []",
+            f'regions = ["{land_of(doc_id)}"]',
             "",
         ]
     (corpus_dir / "manifest.toml").write_text("\n".join(lines), encoding="utf-8")
+
+
+def land_of(doc_id: str) -> str:
+    """The one Land a document is filed under, round robin: a portal's corpus, where each
+    document comes from one Land's ministry or cluster, so a Land filter admits 1/16."""
+    return REGIONS[int(doc_id.removeprefix("doc")) % len(REGIONS)]
 
 
 def rss_mb() -> float:
@@ -204,11 +213,15 @@ def run_size(manual: Path, passages: int, query_count: int, work: Path) -> dict[
     figures["warm_s"] = time.perf_counter() - started
     figures["passages"] = len(snapshot.chunks)
     figures["vectors"] = dict(snapshot.manifest.vectors)
-    for label, lang in (("query", None), ("query_de", "de")):
+    for label, lang, land in (
+        ("query", None, None),
+        ("query_de", "de", None),
+        ("query_land", None, REGIONS[0]),
+    ):
         times = []
         for text in queries(docs, query_count):
             started = time.perf_counter()
-            searcher.search(text, 10, lang=lang)
+            searcher.search(text, 10, lang=lang, region=land)
             times.append(time.perf_counter() - started)
         figures[label] = percentiles(times)
     figures["rss_after_queries_mb"] = rss_mb()
@@ -305,11 +318,12 @@ def library_writes(
 def print_table(rows: Sequence[dict[str, Any]]) -> None:
     print(
         "| passages | docs | index | build s | first add, add/replace/remove s | +searchable s | "
-        "query p50/p99 ms | query lang=de p50/p99 ms | load_index s mmap/read | "
+        "query p50/p99 ms | query lang=de p50/p99 ms | query Land p50/p99 ms | "
+        "load_index s mmap/read | "
         "ready s mmap | RSS after load MB mmap/read | RSS after 20 queries MB mmap/read | "
         "warm s | peak RSS MB | disk MB | faiss B/vector |"
     )
-    print("|" + "---|" * 16)
+    print("|" + "---|" * 17)
     for r in rows:
         v, m, n = r["vectors"], r["start_mmap1"], r["start_mmap0"]
         kind = v["factory"] + (f" nprobe {v['nprobe']}" if v["nprobe"] else "")
@@ -320,12 +334,17 @@ def print_table(rows: Sequence[dict[str, Any]]) -> None:
             f"{r['install_s']:.2f} | "
             f"{r['query'][0]:.1f}/{r['query'][1]:.1f} | "
             f"{r['query_de'][0]:.1f}/{r['query_de'][1]:.1f} | "
+            f"{_pair(r.get('query_land'))} | "
             f"{m['load_s']:.2f}/{n['load_s']:.2f} | {m['ready_s']:.1f} | "
             f"{m['load_rss_mb']:.0f}/{n['load_rss_mb']:.0f} | "
             f"{m['queried_rss_mb']:.0f}/{n['queried_rss_mb']:.0f} | "
             f"{r['warm_s']:.1f} | {r['peak_rss_mb']:.0f} | "
             f"{r['disk_bytes'] / 1e6:.0f} | {r['bytes_per_vector']:.0f} |"
         )
+
+
+def _pair(figures: Sequence[float] | None) -> str:
+    return "–" if figures is None else f"{figures[0]:.1f}/{figures[1]:.1f}"
 
 
 def main() -> int:
