@@ -1,0 +1,126 @@
+"""/search over HTTP on an index `bench_scale.py --keep DIR` kept: server time and start-up.
+
+The kept index's vectors come from bench_scale's hashing STAND-IN embedder, not a model, so
+the service is run with that embedder in place of the model (the one substitution: the
+app, settings, routers, middleware and uvicorn configuration are `clustersearch serve`'s,
+with the rate limit off and no corpus watching). The figures are the index's and the
+service's costs, not the model's query embedding (USE: about 8 ms a query here).
+
+Starts the server on a free 127.0.0.1 port and times exec to /health/ready (ready means
+warm), then sends the queries bench_scale sends, one at a time: without a filter, with
+`lang=de` and with a Land filter (`region`, the Land that 1/16 of the documents are filed
+under). Prints per series the server's own time (`took_ms` of each response) and the
+round trip, p50/p99, and the server's RSS after the queries.
+
+Usage: .venv/bin/python benchmarks/bench_http_scale.py /tmp/keep/1000000 [--queries 100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from bench_scale import REGIONS, HashingEmbedder, documents, queries
+from served import free_port, percentile
+
+
+def serve(work: Path, port: int) -> None:
+    """Run the service on `work`'s corpus and index with the stand-in embedder (in this
+    process; the parent starts it with --serve)."""
+    import uvicorn
+
+    import service.engine
+    from service.main import create_app
+    from service.server import server_config
+    from service.settings import Settings
+
+    settings = Settings(
+        corpus_dir=work / "corpus",
+        index_dir=work / "index",
+        rate_limit="",
+        watch_interval=0,
+    )
+    service.engine.load_embedder = lambda *args, **kwargs: HashingEmbedder()  # type: ignore[assignment]
+    uvicorn.Server(server_config(create_app(settings), settings, host="127.0.0.1", port=port)).run()
+
+
+def _wait_ready(client: httpx.Client, server: subprocess.Popen[bytes], limit: float) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with {server.returncode}")
+        try:
+            if client.get("/health/ready").status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.02)
+    raise SystemExit(f"not ready within {limit:.0f} s")
+
+
+def _series(client: httpx.Client, texts: list[str], params: dict[str, str]) -> str:
+    took, trip = [], []
+    for text in texts:
+        started = time.perf_counter()
+        response = client.get("/search", params={"q": text, "k": "10", **params})
+        trip.append((time.perf_counter() - started) * 1000)
+        response.raise_for_status()
+        took.append(float(response.json()["took_ms"]))
+    return (
+        f"server p50/p99 {percentile(took, 50):.1f}/{percentile(took, 99):.1f} ms, "
+        f"round trip {percentile(trip, 50):.1f}/{percentile(trip, 99):.1f} ms"
+    )
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("work", type=Path, help="a size's folder of bench_scale --keep DIR")
+    parser.add_argument("--queries", type=int, default=100)
+    parser.add_argument("--manual", type=Path, default=Path("/usr/share/debian-reference"))
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(args.work, args.serve)
+        return 0
+    passages = int(args.work.name)
+    texts = queries(documents(args.manual, passages), args.queries)
+    port = free_port()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"{args.work}: hashing STAND-IN embedder, {os.cpu_count()} cores, load {load}")
+    started = time.perf_counter()
+    server = subprocess.Popen(
+        [sys.executable, __file__, str(args.work), "--serve", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            _wait_ready(client, server, limit=600)
+            print(f"exec to ready: {time.perf_counter() - started:.1f} s")
+            for label, params in (
+                ("no filter", {}),
+                ("lang=de", {"lang": "de"}),
+                (f"region={REGIONS[0]}", {"region": REGIONS[0]}),
+            ):
+                print(f"{label}: {_series(client, texts, params)}", flush=True)
+            print(f"server RSS after the queries: {_rss_mb(server.pid):.0f} MB")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
