@@ -26,6 +26,7 @@ from index import (
     AnswerConfig,
     Answerer,
     ClusterSearchError,
+    Corpus,
     CorpusError,
     Embedder,
     IndexMismatchError,
@@ -40,7 +41,6 @@ from index import (
     check_compatible,
     current_build,
     limit_threads,
-    load_corpus,
     load_embedder,
     load_index,
     manifest_stamp,
@@ -157,13 +157,9 @@ class Engine:
                 bridge_embedder=bridge,
             )
         engine = cls(settings, embedder, None, on_stage=on_stage, bridge_embedder=bridge)
-        stamp = manifest_stamp(settings.corpus_dir)
-        engine._serving = Serving(
-            engine._searcher(snapshot),
-            build,
-            corpus_changed=_corpus_changed(settings, snapshot),
-            stamp=stamp,
-        )
+        # whether the corpus differs is decided by the first `check`, in the background:
+        # at 150,000 documents reading them takes 30 s, which start-up must not wait for
+        engine._serving = Serving(engine._searcher(snapshot), build)
         return engine
 
     @property
@@ -286,11 +282,18 @@ class Engine:
                 library.use_snapshot(serving.build, serving.searcher.snapshot)
         return write(library)
 
-    def prime_writes(self) -> int:
-        """Read the corpus the first write needs (a fresh library reads every document once:
-        30 s at 150,000 documents), so that write does not wait for it. Returns how many
-        documents the corpus lists."""
-        return self.update(lambda library: len(library.documents()))
+    def _corpus_changed(self, snapshot: IndexSnapshot) -> bool | None:
+        """Whether the corpus on disk differs from the one `snapshot` was built from (None:
+        unreadable), by the library's record of it. The first call reads every document (30 s
+        at 150,000), which the first write needs anyway; later ones read them again only when
+        the manifest's text has changed (`Library.documents`)."""
+        try:
+            documents = self.update(lambda library: library.documents())
+        except CorpusError:
+            return None
+        if not documents:  # no manifest, or one that lists nothing: no corpus to compare
+            return None
+        return Corpus(documents).content_hash != snapshot.manifest.corpus_hash
 
     def compact(self) -> int:
         """Merge the segments the merge policy says are due; how many were merged (0: none
@@ -318,7 +321,7 @@ class Engine:
             return False
         stamp = manifest_stamp(self.settings.corpus_dir)
         if stamp != serving.stamp:
-            changed = _corpus_changed(self.settings, serving.searcher.snapshot)
+            changed = self._corpus_changed(serving.searcher.snapshot)
             decided = dataclasses.replace(serving, corpus_changed=changed, stamp=stamp)
             with self._swap_lock:
                 if self._serving is serving:
@@ -387,12 +390,3 @@ def _check(settings: Settings, embedder: Embedder, snapshot: IndexSnapshot) -> N
         chunker=settings.chunker.as_dict(),
         index_dir=settings.index_dir,
     )
-
-
-def _corpus_changed(settings: Settings, snapshot: IndexSnapshot) -> bool | None:
-    """Whether the corpus on disk differs from what the index was built from (None: unreadable)."""
-    try:
-        corpus = load_corpus(settings.corpus_dir)
-    except CorpusError:
-        return None
-    return corpus.content_hash != snapshot.manifest.corpus_hash

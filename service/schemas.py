@@ -176,7 +176,10 @@ class Health(BaseModel):
     chunks: int
     index_built: str | None = Field(None, description="Build time of the loaded index (UTC).")
     corpus_changed: bool | None = Field(
-        None, description="True when the corpus differs from the indexed one: run a build."
+        None,
+        description="True when the corpus differs from the indexed one: run a build. Null "
+        "until decided (in the background, once the index is warm) or when the corpus "
+        "manifest is missing or unreadable.",
     )
     detail: str | None = Field(
         None,

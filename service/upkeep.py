@@ -33,7 +33,7 @@ class Upkeep:
         self.engine = engine
         self.interval = interval
         self.on_catch_up = on_catch_up
-        self._primed = False
+        self._decided = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="clustersearch-upkeep", daemon=True)
 
@@ -46,19 +46,21 @@ class Upkeep:
         self._thread.join(timeout)
 
     def tick(self) -> None:
-        """One round: warm the engine if it is not yet (then, once, read the corpus the first
-        write needs), catch up if the index is behind, merge what is due."""
+        """One round: warm the engine if it is not yet, then decide whether the index is
+        behind the corpus (once, when checks are off) and catch up; merge what is due."""
         engine = self.engine
         if not engine.ready:
             engine.warm_up()
-        if self.interval > 0 and engine.ready and not self._primed:
-            engine.prime_writes()  # after ready: searches never wait for it
-            self._primed = True
-        if self.interval > 0 and engine.check() and engine.catch_up():
+        if self.interval <= 0:
+            if engine.ready and not self._decided:
+                engine.check()  # what /health reports; after ready, so no search waits for it
+                self._decided = True
+            return
+        if engine.check() and engine.catch_up():
             log.info("the index caught up with the corpus", extra={"fields": _state(engine)})
             if self.on_catch_up is not None:
                 self.on_catch_up()
-        if self.interval > 0 and (merged := engine.compact()):
+        if merged := engine.compact():
             log.info(f"merged {merged} segments", extra={"fields": _state(engine)})
 
     def _run(self) -> None:

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+import index.ingest.manifest as manifest_module
 from index.config import ChunkerConfig
+from index.documents.corpus import MANIFEST_NAME
 from index.embedding.base import Embedder, Vectors
 from index.ingest.build import build_index
 from index.ingest.library import Upload
@@ -36,13 +38,32 @@ def test_index_built_with_other_chunker_is_refused(seed_index_dir: Path) -> None
     assert "clustersearch build --force" in res.json()["detail"]
 
 
-def test_changed_corpus_is_reported(tmp_path: Path, seed_index_dir: Path) -> None:
+def test_changed_corpus_is_reported_once_checked(tmp_path: Path, seed_index_dir: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(SEED_CORPUS, corpus)
     (corpus / "documents" / "000_845843b92d703299.txt").write_text("changed", encoding="utf-8")
     engine = Engine.load(Settings(corpus_dir=corpus, index_dir=seed_index_dir))
     assert engine.serving.searcher is not None
+    assert engine.serving.corpus_changed is None  # start-up does not read the corpus
+    assert engine.check() is True
     assert engine.serving.corpus_changed is True
+
+
+def test_an_unchanged_corpus_is_not_read_again_after_the_first_check(
+    tmp_path: Path, seed_index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEED_CORPUS, corpus)
+    engine = Engine.load(Settings(corpus_dir=corpus, index_dir=seed_index_dir))
+    reads = []
+    real = manifest_module.load_corpus
+    monkeypatch.setattr(
+        manifest_module, "load_corpus", lambda *a, **kw: reads.append(1) or real(*a, **kw)
+    )
+    assert (engine.check(), engine.serving.corpus_changed, len(reads)) == (False, False, 1)
+    manifest = corpus / MANIFEST_NAME
+    manifest.write_text(manifest.read_text(encoding="utf-8"), encoding="utf-8")  # a new stamp
+    assert (engine.check(), engine.serving.corpus_changed, len(reads)) == (False, False, 1)
 
 
 def test_unexpected_error_is_500_without_traceback(seed_index_dir: Path) -> None:

@@ -16,7 +16,11 @@ from tests.ingest_samples import CountingEmbedder
 
 
 def test_health_ok(client: TestClient) -> None:
-    res = client.get("/health")
+    # Whether the corpus changed is decided in the background once the engine is warm.
+    deadline = time.monotonic() + 120
+    while (res := client.get("/health")).json()["corpus_changed"] is None:
+        assert time.monotonic() < deadline, "corpus_changed never decided"
+        time.sleep(0.05)
     assert res.status_code == 200
     body = res.json()
     assert body["status"] == "ok"

@@ -176,7 +176,7 @@ def test_upkeep_merges_the_segments_writes_left(
     assert len(list((settings.index_dir / "segments").iterdir())) == 2
 
 
-def test_upkeep_reads_the_corpus_for_the_first_write_once_after_ready(
+def test_upkeep_reads_the_corpus_once_after_ready(
     settings: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from index.ingest.library import Library
@@ -192,9 +192,10 @@ def test_upkeep_reads_the_corpus_for_the_first_write_once_after_ready(
         return found
 
     monkeypatch.setattr(Library, "documents", counting)
-    Upkeep(engine, interval=0).tick()  # a one-off warm-up (as the CLI runs it): no reading
-    assert engine.ready and read == []
+    assert read == [] and engine.serving.corpus_changed is None  # start-up reads nothing
+    Upkeep(engine, interval=0).tick()  # checks off: warm up, then decide once for /health
+    assert (engine.ready, read, engine.serving.corpus_changed) == (True, [3], False)
     upkeep = Upkeep(engine, interval=1.0)
     upkeep.tick()
     upkeep.tick()
-    assert read == [3]  # the seed corpus, once
+    assert read == [3]  # the seed corpus, once: the first write finds it read
