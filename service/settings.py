@@ -53,9 +53,11 @@ class Settings(BaseSettings):
         description=f"{DEFAULT_MODEL!r} or '{ST_PREFIX}NAME_OR_PATH' (local, never downloaded).",
     )
     bridge_model: str | None = Field(
-        None,
-        description="The word bridge's model (same choices as model); unset: the passage "
-        "model. A slow passage model can keep the fast default for the bridge's words.",
+        DEFAULT_MODEL,
+        description="The word bridge's model (same choices as model; empty: the passage "
+        "model). USE by default, whatever the passage model: with e5 passages an e5 bridge "
+        "ranked worse (seed dev hit@1 0.836 against 0.887; docs/decisions.md) and embeds "
+        "about 15 times slower.",
     )
     query_prompt: str = Field("", description="Prefix for queries (e5: 'query: ').")
     passage_prompt: str = Field("", description="Prefix for passages (e5: 'passage: ').")
@@ -192,9 +194,9 @@ class Settings(BaseSettings):
 
     @field_validator("model", "bridge_model")
     @classmethod
-    def _known_backend(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
+    def _known_backend(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or (value == "" and info.field_name == "bridge_model"):
+            return None  # the bridge shares the passage model
         named_st_model = value.startswith(ST_PREFIX) and len(value) > len(ST_PREFIX)
         if value not in (DEFAULT_MODEL, E5_MODEL) and not named_st_model:
             raise ValueError(

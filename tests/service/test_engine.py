@@ -150,14 +150,35 @@ def test_word_bridge_can_have_its_own_model(
     assert engine.require_searcher().search("Innovationsstrategie", 1)
 
 
-def test_bridge_model_defaults_to_the_passage_model(
+def test_an_empty_bridge_model_shares_the_passage_model(
     seed_index_dir: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("service.engine.load_embedder", lambda *a, **k: embedder)
-    same = Settings(corpus_dir=SEED_CORPUS, index_dir=seed_index_dir, bridge_model=None)
+    monkeypatch.setenv("CLUSTERSEARCH_BRIDGE_MODEL", "")
+    same = Settings(corpus_dir=SEED_CORPUS, index_dir=seed_index_dir)
+    assert same.bridge_model is None
     engine = Engine.load(same)
     assert engine.bridge_embedder is engine.embedder  # one model, loaded once
     assert engine.embedder.model_id == embedder.model_id
+
+
+def test_the_bridge_stays_on_use_under_e5_passages(
+    seed_index_dir: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loaded: list[str] = []
+
+    def load(name: str, **_: object) -> Embedder:
+        loaded.append(name)
+        return embedder
+
+    monkeypatch.setattr("service.engine.load_embedder", load)
+    Engine.load(
+        Settings(corpus_dir=SEED_CORPUS, index_dir=seed_index_dir, model="multilingual-e5-small")
+    )
+    assert loaded == ["multilingual-e5-small", "use-multilingual-v3"]
+    loaded.clear()
+    Engine.load(Settings(corpus_dir=SEED_CORPUS, index_dir=seed_index_dir))
+    assert loaded == ["use-multilingual-v3"]  # the default model, loaded once for both
 
 
 def test_searches_and_answers_go_on_while_an_upload_is_embedding(

@@ -13,7 +13,7 @@ from service.settings import Settings, available_cores
 def test_defaults(clean_env: None) -> None:
     s = Settings(_env_file=None)  # type: ignore[call-arg]
     assert s.model == "use-multilingual-v3"
-    assert s.bridge_model is None  # the passage model
+    assert s.bridge_model == "use-multilingual-v3"  # USE, whatever the passage model
     assert s.index_dir == Path(".clustersearch/index")
     assert s.corpus_dir == Path("corpus")
     assert (s.default_k, s.max_k, s.max_query_chars) == (5, 50, 1000)
