@@ -26,8 +26,8 @@ import time
 from pathlib import Path
 
 import httpx
-from bench_scale import REGIONS, HashingEmbedder, documents, queries
-from served import free_port, percentile
+from bench_scale import REGIONS, HashingEmbedder, documents, queries, rss_mb
+from served import free_port, percentile, wait_ready
 
 
 def serve(work: Path, port: int) -> None:
@@ -48,20 +48,6 @@ def serve(work: Path, port: int) -> None:
     )
     service.engine.load_embedder = lambda *args, **kwargs: HashingEmbedder()  # type: ignore[assignment]
     uvicorn.Server(server_config(create_app(settings), settings, host="127.0.0.1", port=port)).run()
-
-
-def _wait_ready(client: httpx.Client, server: subprocess.Popen[bytes], limit: float) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with {server.returncode}")
-        try:
-            if client.get("/health/ready").status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.02)
-    raise SystemExit(f"not ready within {limit:.0f} s")
 
 
 def _wait_decided(client: httpx.Client, limit: float) -> None:
@@ -88,13 +74,6 @@ def _series(client: httpx.Client, texts: list[str], params: dict[str, str]) -> s
     )
 
 
-def _rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("work", type=Path, help="a size's folder of bench_scale --keep DIR")
@@ -118,7 +97,7 @@ def main() -> int:
     )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-            _wait_ready(client, server, limit=600)
+            wait_ready(client, timeout=600, server=server)
             print(f"exec to ready: {time.perf_counter() - started:.1f} s")
             _wait_decided(client, limit=600)
             print(f"exec to corpus_changed decided: {time.perf_counter() - started:.1f} s")
@@ -128,7 +107,7 @@ def main() -> int:
                 (f"region={REGIONS[0]}", {"region": REGIONS[0]}),
             ):
                 print(f"{label}: {_series(client, texts, params)}", flush=True)
-            print(f"server RSS after the queries: {_rss_mb(server.pid):.0f} MB")
+            print(f"server RSS after the queries: {rss_mb(server.pid):.0f} MB")
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 
 import httpx
-from served import percentile, seed_service
+from served import percentile, seed_service, wait_ready
 
 SEARCHES = [
     "Wie viel Geld hat BioCon Valley pro Jahr?",
@@ -76,14 +76,6 @@ def _client_loop(
             tallies[kind].add((time.perf_counter() - started) * 1000, ok)
 
 
-def _wait_ready(client: httpx.Client, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while client.get("/health/ready").status_code != 200:
-        if time.monotonic() > deadline:
-            raise SystemExit("the service did not become ready")
-        time.sleep(0.2)
-
-
 def _load(averages: tuple[float, float, float]) -> str:
     return " ".join(f"{a:.2f}" for a in averages)
 
@@ -104,7 +96,7 @@ def main() -> None:
     with seed_service(timeout=60) as (client, _):
         base = str(client.base_url)
         assert base.startswith("http://127.0.0.1:"), "load goes to loopback only"
-        _wait_ready(client)
+        wait_ready(client, timeout=120)
         stop = threading.Event()
         threads = [
             threading.Thread(target=_client_loop, args=(base, n, ask_every, stop, tallies))

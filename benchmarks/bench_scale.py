@@ -162,9 +162,9 @@ def land_of(doc_id: str) -> str:
     return REGIONS[int(doc_id.removeprefix("doc")) % len(REGIONS)]
 
 
-def rss_mb() -> float:
-    """Resident memory of this process now, in MB."""
-    for line in Path("/proc/self/status").read_text().splitlines():
+def rss_mb(pid: int | str = "self") -> float:
+    """Resident memory of process `pid` (default: this one) now, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")

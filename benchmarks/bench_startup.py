@@ -16,7 +16,7 @@ import os
 import time
 
 import httpx
-from served import percentile, seed_service
+from served import percentile, seed_service, wait_ready
 
 SEARCHES = [
     "Welche Cluster gibt es in Thüringen?",
@@ -56,20 +56,10 @@ def _ask(client: httpx.Client, q: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _wait_ready(client: httpx.Client, timeout: float = 300) -> float:
-    """Polls /health/ready every 20 ms; the seconds it took."""
-    started = time.monotonic()
-    while client.get("/health/ready").status_code != 200:
-        if time.monotonic() - started > timeout:
-            raise SystemExit("the service did not become ready")
-        time.sleep(0.02)
-    return time.monotonic() - started
-
-
 def run(warm: int) -> list[tuple[str, float, float]]:
     """(endpoint, first ms, warm p50 ms) of one fresh service."""
     with seed_service(timeout=120) as (client, _):
-        _wait_ready(client)
+        wait_ready(client)
         first_search = _search(client, SEARCHES[0])
         first_ask = _ask(client, QUESTIONS[0])
         searches = [_search(client, f"{SEARCHES[1 + i % 11]} {i}") for i in range(warm)]

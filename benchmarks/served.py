@@ -25,6 +25,25 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_ready(
+    client: httpx.Client, timeout: float = 300, server: subprocess.Popen[bytes] | None = None
+) -> float:
+    """Polls /health/ready every 20 ms until 200 (a server not listening yet counts as not
+    ready; `server` exiting ends the wait); the seconds it took."""
+    started = time.monotonic()
+    while True:
+        if server is not None and server.poll() is not None:
+            raise SystemExit(f"the server exited with {server.returncode}")
+        try:
+            if client.get("/health/ready").status_code == 200:
+                return time.monotonic() - started
+        except httpx.TransportError:
+            pass
+        if time.monotonic() - started > timeout:
+            raise SystemExit(f"the service did not become ready within {timeout:.0f} s")
+        time.sleep(0.02)
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     rank = max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))
