@@ -22,6 +22,7 @@ from index.answering import Answer, AnswerCitation, Answerer
 from index.config import (
     MAX_K,
     MAX_QUERY_CHARS,
+    WARM_UP_QUESTIONS,
     AnswerConfig,
     BridgeConfig,
     ChunkerConfig,
@@ -119,6 +120,7 @@ __all__ = [
     "SECTIONS",
     "SPLITS",
     "ST_PREFIX",
+    "WARM_UP_QUESTIONS",
     "Answer",
     "AnswerCitation",
     "AnswerConfig",

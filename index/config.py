@@ -24,6 +24,7 @@ __all__ = [
     "MAX_K",
     "MAX_QUERY_CHARS",
     "MAX_TITLE_CHARS",
+    "WARM_UP_QUESTIONS",
     "WEIGHTED_THRESHOLD",
     "AnswerConfig",
     "BridgeConfig",
@@ -45,6 +46,11 @@ MAX_K = 50  # most passages one search returns; the API documents 1–50
 MAX_QUERY_CHARS = 1000  # longest query or question, in characters
 MAX_TITLE_CHARS = 200  # a document title is cut to this many characters
 EMBED_BATCH = 32  # texts per model call when indexing; speed only, vectors do not depend on it
+# Searched and asked once before the service reports ready, and analysed by `Searcher.warm`,
+# so the first real query does not pay for what is built lazily (the model's first call,
+# the analysis tables: the compound splitter alone takes seconds; the answerer's sentence
+# caches); one German, one English.
+WARM_UP_QUESTIONS = ("Wer fördert Innovationscluster in Sachsen?", "Which clusters get funding?")
 
 # --- BM25 ---------------------------------------------------------------------------------
 BM25_K1 = 1.2  # Lucene's defaults; not tuned (docs/decisions.md, "BM25")

@@ -23,6 +23,7 @@ from typing import TypeVar
 
 from index import (
     CACHE_NAME,
+    WARM_UP_QUESTIONS,
     AnswerConfig,
     Answerer,
     ClusterSearchError,
@@ -51,15 +52,10 @@ from index import (
 )
 from service.settings import Settings
 
-__all__ = ["WARM_UP_QUESTIONS", "Engine", "IndexUnavailableError", "Serving"]
+__all__ = ["Engine", "IndexUnavailableError", "Serving"]
 
 T = TypeVar("T")
 log = logging.getLogger("clustersearch.engine")
-
-# Searched and asked once before the service says ready, so the first real query does not
-# pay for what is built lazily (the model's first call, the compound splitter's tables, the
-# answerer's sentence caches); one German, one English.
-WARM_UP_QUESTIONS = ("Wer fördert Innovationscluster in Sachsen?", "Which clusters get funding?")
 
 
 class IndexUnavailableError(Exception):

@@ -39,7 +39,13 @@ from functools import lru_cache
 
 import faiss
 
-from index.config import MAX_K, MAX_QUERY_CHARS, RankingConfig, default_fusion
+from index.config import (
+    MAX_K,
+    MAX_QUERY_CHARS,
+    WARM_UP_QUESTIONS,
+    RankingConfig,
+    default_fusion,
+)
 from index.documents.chunk import Chunk
 from index.documents.corpus import LANGUAGE_CODE, Document
 from index.embedding.base import Embedder
@@ -146,10 +152,12 @@ class Searcher:
 
     def warm(self) -> Searcher:
         """Build what the first query would otherwise wait for (the filters' lists of rows,
-        the word bridge); returns self."""
+        the word bridge, the query analysis's tables and compound splitter); returns self."""
         self._filters.prepare()
         if self.ranking.bridge is not None:
             self._bridge.get()
+        for question in WARM_UP_QUESTIONS:
+            query_analysis(question)
         return self
 
     def with_ranking(self, ranking: RankingConfig) -> Searcher:

@@ -13,6 +13,7 @@ from index.errors import DocumentNotFoundError, InvalidQueryError
 from index.ingest.lexical import passage_terms_of
 from index.retrieval.searcher import Searcher, highlights
 from index.storage.snapshot import create_snapshot
+from index.text.analysis import compound_parts
 
 LAENDER = "002_ef865dbee6ab942a"
 BIOCON = "000_845843b92d703299"
@@ -202,6 +203,16 @@ def test_warm_builds_the_word_bridge_with_the_word_encoder_before_any_query(
     unbridged = Searcher(searcher.snapshot, embedder, word_encoder=encode)
     unbridged.with_ranking(RankingConfig(bridge=None)).warm()
     assert len(encoded) == words
+
+
+def test_warm_runs_the_query_analysis_before_any_query(
+    searcher: Searcher, embedder: Embedder
+) -> None:
+    compound_parts.cache_clear()  # the splitter's results, one per word it was asked about
+    Searcher(searcher.snapshot, embedder).warm()
+    warmed = compound_parts.cache_info()
+    assert compound_parts("Innovationscluster") == ((0, 11), (11, 18))
+    assert compound_parts.cache_info().hits == warmed.hits + 1  # split during warm()
 
 
 def test_on_stage_is_told_each_stage_once_per_search(
