@@ -10,8 +10,9 @@ Starts the server on a free 127.0.0.1 port and times exec to /health/ready (read
 warm) and to the upkeep's first corpus check (in the background, after ready), then sends
 the queries bench_scale sends, one at a time: without a filter, with `lang=de` and with a
 Land filter (`region`, the Land that 1/16 of the documents are filed under). Prints per
-series the server's own time (`took_ms` of each response) and the round trip, p50/p99, and
-the server's RSS after the queries.
+series the server's own time (`took_ms` of each response) and the round trip, p50/p99, the
+three slowest server times (with 100 queries, p99 lies between the two slowest), and the
+server's RSS after the queries.
 
 Usage: .venv/bin/python benchmarks/bench_http_scale.py /tmp/keep/1000000 [--queries 100]
 """
@@ -70,7 +71,8 @@ def _series(client: httpx.Client, texts: list[str], params: dict[str, str]) -> s
         took.append(float(response.json()["took_ms"]))
     return (
         f"server p50/p99 {percentile(took, 50):.1f}/{percentile(took, 99):.1f} ms, "
-        f"round trip {percentile(trip, 50):.1f}/{percentile(trip, 99):.1f} ms"
+        f"round trip {percentile(trip, 50):.1f}/{percentile(trip, 99):.1f} ms, "
+        f"slowest server times {', '.join(f'{t:.0f}' for t in sorted(took)[-3:])} ms"
     )
 
 
