@@ -2,7 +2,8 @@
 
 Run: CLUSTERSEARCH_INDEX_DIR=DIR .venv/bin/python benchmarks/calibrate_answer.py
      (DIR: a built index, `clustersearch build`; the FAQ: apt-get install debian-faq
-     debian-faq-de; `--model e5` for the e5 passage model, whose index DIR must hold)
+     debian-faq-de; `--model e5` for the e5 passage model, whose index DIR must hold;
+     `--answer-model M` gives the answerer's semantic feature a model of its own)
 
 1. Every seed dev question and every FAQ question (`index.evaluation.faq`, both languages
    and across) is searched once as `Answerer.ask` does, and its candidates get their
@@ -92,10 +93,10 @@ def faq_items(answerer: Answerer, cache: Path) -> list[Item]:
         print(f"no FAQ under {DEFAULT_FAQ}: apt-get install debian-faq debian-faq-de")
         return []
     indexed, questions = faq_questions(corpus, held_out(corpus))
-    embedder = answerer._embedder  # the answerer's own model, for the FAQ as for the seeds
+    search, answer = answerer.searcher._embedder, answerer._embedder  # as for the seeds
     store = PassageCache(cache)
-    index = manual_snapshot(indexed, embedder, store, ChunkerConfig())
-    faq = Answerer(manual_searcher(index, embedder, store), embedder, answerer.config)
+    index = manual_snapshot(indexed, search, store, ChunkerConfig())
+    faq = Answerer(manual_searcher(index, search, store), answer, answerer.config)
     out = []
     for q in questions:
         cands, vetoed = _ask(faq, q.question, q.target_lang)
@@ -168,15 +169,18 @@ def sweep(sets: dict[str, list[Item]], config: AnswerConfig, marks: Sequence[flo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=DEFAULT_MODEL, help="passage model of the index")
+    parser.add_argument("--answer-model", help="the answerer's model (default: --model)")
     parser.add_argument("--fresh", action="store_true", help="recompute the candidates")
     args = parser.parse_args()
     index_dir = Path(os.environ.get("CLUSTERSEARCH_INDEX_DIR", REPO / ".clustersearch/index"))
-    dump = index_dir.parent / f"calibrate-{args.model.replace(':', '_')}.pickle"
+    models = args.model if args.answer_model is None else f"{args.model}+{args.answer_model}"
+    dump = index_dir.parent / f"calibrate-{models.replace(':', '_')}.pickle"
     if dump.exists() and not args.fresh:
         sets = pickle.loads(dump.read_bytes())
     else:
         embedder = QueryMemo(load_embedder(args.model))
-        answerer = Answerer(Searcher(load_index(index_dir), embedder), embedder)
+        answer = QueryMemo(load_embedder(args.answer_model)) if args.answer_model else embedder
+        answerer = Answerer(Searcher(load_index(index_dir), embedder), answer)
         cache = index_dir.parent / "ood" / CACHE_NAME
         sets = {"seed dev": seed_items(answerer), "faq": faq_items(answerer, cache)}
         dump.write_bytes(pickle.dumps(sets))
