@@ -35,6 +35,7 @@ from index.storage.lexical import RowFilter, Rows
 from index.storage.postings import sorted_membership
 from index.storage.segment import Segment
 from index.storage.snapshot import IndexSnapshot
+from index.storage.views import SegmentFilter
 
 __all__ = ["Allowed", "Filters"]
 
@@ -44,13 +45,13 @@ _Key = tuple[str | None, str | None]
 @dataclass(frozen=True, slots=True)
 class Allowed:
     """The chunks a search may return: `count` of them; `rows` tests BM25 rows, and
-    `selector` (over all chunk ids) or `within` (a selector per segment name, see
+    `selector` (over all chunk ids) or `within` (a filter per segment name, see
     `SegmentVectors.search`) restricts FAISS (all None: every chunk)."""
 
     count: int
     rows: RowFilter | None = None
     selector: Any = None
-    within: Mapping[str, Any] | None = None
+    within: Mapping[str, SegmentFilter | None] | None = None
 
 
 class Filters:
@@ -180,8 +181,8 @@ _SELECTORS_LOCK = threading.Lock()
 
 
 def _segment_selector(segment: Segment, key: _Key) -> Any:
-    """A FAISS selector of the chunks of `segment` in language and Land `key` (None: all
-    of them; `_NOTHING`: none), made once per segment for every snapshot that holds it, so
+    """The filter of the chunks of `segment` in language and Land `key` (None: all of
+    them; `_NOTHING`: none), made once per segment for every snapshot that holds it, so
     a write's new snapshot makes only its new segment's."""
     with _SELECTORS_LOCK:
         known = _SELECTORS.setdefault(segment, {})
@@ -192,7 +193,9 @@ def _segment_selector(segment: Segment, key: _Key) -> Any:
     if len(rows) == 0:
         found: Any = _NOTHING
     else:
-        found = None if len(rows) == len(segment) else _selector(segment.ids[rows])
+        whole = len(rows) == len(segment)
+        share = len(rows) / len(segment)
+        found = None if whole else SegmentFilter(_selector(segment.ids[rows]), share)
     with _SELECTORS_LOCK:
         return _SELECTORS.setdefault(segment, {}).setdefault(key, found)
 

@@ -27,7 +27,7 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-from index.config import IVF_WIDEN, VectorConfig
+from index.config import IVF_POSTFILTER_MARGIN, IVF_POSTFILTER_SHARE, IVF_WIDEN, VectorConfig
 from index.embedding.base import Vectors
 
 __all__ = [
@@ -112,12 +112,22 @@ class VectorIndex:
         return self._index
 
     def search(
-        self, x: Vectors, k: int, *, params: Any = None
+        self, x: Vectors, k: int, *, params: Any = None, admitted: float | None = None
     ) -> tuple[npt.NDArray[np.float32], Ids]:
-        """The `k` best (scores, ids) of each row of `x`; -1 fills places nothing filled."""
+        """The `k` best (scores, ids) of each row of `x`; -1 fills places nothing filled.
+
+        `admitted`, when known, is the share of the index that `params`' selector lets
+        through: from `IVF_POSTFILTER_SHARE` on, an IVF index is searched without it and
+        its test applied to what that finds (the same lists probed, so the same `k` best
+        whenever `k` admitted ones are among them; else the filtered search runs)."""
         if self.spec.exact:
             return self._index.search(x, k, params=params)  # type: ignore[no-any-return]
         selector = params.sel if params is not None else None
+        wide = admitted is not None and admitted >= IVF_POSTFILTER_SHARE
+        if selector is not None and k > 0 and admitted is not None and wide:
+            found = self._post_filtered(x, k, selector, admitted)
+            if found is not None:
+                return found
         nprobe, lists = self.spec.nprobe, int(self._index.nlist)
         scores, ids = self._search_ivf(x, k, selector, nprobe)
         # Fewer than k found (a filter admitting few of the lists probed): probe WIDEN
@@ -126,6 +136,23 @@ class VectorIndex:
             nprobe = min(lists, nprobe * IVF_WIDEN)
             scores, ids = self._search_ivf(x, k, selector, nprobe)
         return scores, ids
+
+    def _post_filtered(
+        self, x: Vectors, k: int, selector: Any, admitted: float
+    ) -> tuple[npt.NDArray[np.float32], Ids] | None:
+        """The `k` best that `selector` admits among an unfiltered search of the lists the
+        filtered one would probe, deep enough to hold `k` of a share `admitted`; None
+        when a row finds fewer."""
+        wide = min(self.ntotal, math.ceil(k / admitted * IVF_POSTFILTER_MARGIN))
+        scores, ids = self._search_ivf(x, wide, None, self.spec.nprobe)
+        out_scores = np.full((len(x), k), -np.inf, dtype=np.float32)
+        out_ids = np.full((len(x), k), -1, dtype=np.int64)
+        for r in range(len(x)):
+            kept = [i for i, c in enumerate(ids[r].tolist()) if c >= 0 and selector.is_member(c)]
+            if len(kept) < k:
+                return None
+            out_scores[r], out_ids[r] = scores[r][kept[:k]], ids[r][kept[:k]]
+        return out_scores, out_ids
 
     def _search_ivf(
         self, x: Vectors, k: int, selector: Any, nprobe: int

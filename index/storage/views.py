@@ -23,10 +23,19 @@ from index.documents.corpus import Document
 from index.embedding.base import Vectors
 from index.storage.segment import Segment
 
-__all__ = ["ChunkView", "DocumentView", "LiveSegment", "SegmentVectors"]
+__all__ = ["ChunkView", "DocumentView", "LiveSegment", "SegmentFilter", "SegmentVectors"]
 
 Ids = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentFilter:
+    """Some of a segment's chunks: a FAISS selector of their ids, and their share of the
+    segment's chunks (deleted ones included)."""
+
+    selector: Any
+    share: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -159,7 +168,12 @@ class SegmentVectors:
         self.ntotal = sum(s.size for s in self._segments)
 
     def search(
-        self, x: Vectors, k: int, *, params: Any = None, within: Mapping[str, Any] | None = None
+        self,
+        x: Vectors,
+        k: int,
+        *,
+        params: Any = None,
+        within: Mapping[str, SegmentFilter | None] | None = None,
     ) -> tuple[Vectors, Ids]:
         """The `k` best (scores, ids) of each row of `x` over every live chunk, best first;
         -1 fills places nothing filled. `within`, when given, restricts the search per
@@ -170,9 +184,12 @@ class SegmentVectors:
         for live in self._segments:
             if within is not None and live.segment.name not in within:
                 continue
-            selector = live.selector(within[live.segment.name] if within is not None else wanted)
+            only = within[live.segment.name] if within is not None else None
+            selector = live.selector(only.selector if only is not None else wanted)
             inner = faiss.SearchParameters(sel=selector) if selector is not None else None  # type: ignore[call-arg]
-            scores, ids = live.segment.vectors.search(x, min(k, live.size), params=inner)
+            scores, ids = live.segment.vectors.search(
+                x, min(k, live.size), params=inner, admitted=only.share if only else None
+            )
             found_scores.append(scores)
             found_ids.append(ids)
         return _best(found_scores, found_ids, len(x), k)

@@ -74,6 +74,16 @@ def test_language_land_and_both() -> None:
     assert _chunks(filters.select("de", "Bayern", None), snapshot) == {IDS[2]}
 
 
+def test_each_segment_filter_knows_the_share_it_admits() -> None:
+    snapshot = _snapshot()
+    filters = Filters(snapshot)
+    (name,) = [live.segment.name for live in snapshot.segments]
+    german = filters.select("de", None, None).within
+    assert german is not None and german[name] is not None and german[name].share == 4 / 6
+    saxon = filters.select("en", "Sachsen", None).within
+    assert saxon is not None and saxon[name] is not None and saxon[name].share == 1 / 6
+
+
 def test_within_a_document() -> None:
     snapshot = _snapshot()
     filters = Filters(snapshot)

@@ -102,6 +102,58 @@ def test_a_filtered_search_probes_more_lists_before_all(monkeypatch: pytest.Monk
     assert probes[-1] == 2
 
 
+def _recording(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool]]:
+    """(k, whether a selector was given) of each IVF search from now on."""
+    calls: list[tuple[int, bool]] = []
+    search = VectorIndex._search_ivf
+
+    def recording(
+        self: VectorIndex, x: np.ndarray, k: int, selector: object, nprobe: int
+    ) -> object:
+        calls.append((k, selector is not None))
+        return search(self, x, k, selector, nprobe)
+
+    monkeypatch.setattr(VectorIndex, "_search_ivf", recording)
+    return calls
+
+
+def test_a_filter_admitting_half_tests_an_unfiltered_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    index = build_vectors(IDS, VECTORS, SMALL)
+    params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(IDS[::2]))  # type: ignore[call-arg]
+    filtered = index.search(VECTORS[3:5], 5, params=params)
+    calls = _recording(monkeypatch)
+    scores, ids = index.search(VECTORS[3:5], 5, params=params, admitted=0.5)
+    assert calls == [(13, False)]  # 5 / 0.5 * 1.25, rounded up; one search, no selector
+    assert ids.tolist() == filtered[1].tolist() and bool((ids % 2 == 0).all())
+    assert scores.tolist() == filtered[0].tolist()
+
+
+def test_the_filtered_search_runs_when_too_few_admitted_are_near(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    index = build_vectors(IDS, VECTORS, SMALL)
+    far = IDS[::97]  # 7 ids, mostly in lists the query does not probe
+    params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(far))  # type: ignore[call-arg]
+    filtered = index.search(VECTORS[3:4], 7, params=params)
+    calls = _recording(monkeypatch)
+    _, ids = index.search(VECTORS[3:4], 7, params=params, admitted=0.5)  # a wrong share
+    assert calls[0] == (18, False) and calls[1:] and all(selected for _, selected in calls[1:])
+    assert ids.tolist() == filtered[1].tolist()
+    assert sorted(ids[0].tolist()) == sorted(far.tolist())
+
+
+def test_a_filter_admitting_a_small_share_is_given_to_faiss(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    index = build_vectors(IDS, VECTORS, SMALL)
+    params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(IDS[::8]))  # type: ignore[call-arg]
+    calls = _recording(monkeypatch)
+    index.search(VECTORS[3:4], 5, params=params, admitted=1 / 8)
+    assert calls[0] == (5, True)
+
+
 @pytest.mark.parametrize("count", [90, 600])
 def test_reconstruct_batch_returns_the_stored_vectors(count: int) -> None:
     index = build_vectors(IDS[:count], VECTORS[:count], SMALL)
