@@ -253,14 +253,11 @@ class VectorConfig:
 # A filtered IVF search that finds fewer than k probes this many times more lists, until all:
 # at 1M passages the jump from 64 to all 4,096 lists (a full scan) was the lang=de p99.
 IVF_WIDEN = 4
-# A filtered IVF search whose filter admits at least this share of a segment searches it
-# unfiltered for k / share · IVF_POSTFILTER_MARGIN and keeps the admitted, falling back to
-# the filtered search when fewer than k are among them: FAISS's hash-set test of every code
-# it scans costs more. At 1M passages (keep2 build, 60 queries, one thread), filtered vs
-# unfiltered-then-tested p50: 13.2 vs 5.4 ms at a share of 1/2, 8.4 vs 6.7 at 1/4, 4.5 vs
-# 6.2 at 1/8, 3.2 vs 9.6 at 1/16 (docs/decisions.md, "Language filters").
+# A filter admitting at least this share of a segment is applied to an unfiltered IVF search
+# (k / share · margin deep; the filtered search if fewer than k pass): at 1M, FAISS p50 13.2
+# → 5.4 ms at 1/2, 8.4 → 6.7 at 1/4, 4.5 → 6.2 at 1/8 (decisions.md, "the first query").
 IVF_POSTFILTER_SHARE = 1 / 4
-IVF_POSTFILTER_MARGIN = 1.25
+IVF_POSTFILTER_MARGIN = 1.25  # room for the admitted share among the nearest; not tuned
 
 
 # --- segments -----------------------------------------------------------------------------
