@@ -133,7 +133,7 @@ class Filters:
         within = {
             live.segment.name: selector
             for live in self._snapshot.segments
-            if (selector := _segment_selector(live.segment, key)) is not _NOTHING
+            if (selector := _segment_filter(live.segment, key)) is not _NOTHING
         }
         return Allowed(len(rows), test, within=within)
 
@@ -180,7 +180,7 @@ _SELECTORS: weakref.WeakKeyDictionary[Segment, dict[_Key, Any]] = weakref.WeakKe
 _SELECTORS_LOCK = threading.Lock()
 
 
-def _segment_selector(segment: Segment, key: _Key) -> Any:
+def _segment_filter(segment: Segment, key: _Key) -> Any:
     """The filter of the chunks of `segment` in language and Land `key` (None: all of
     them; `_NOTHING`: none), made once per segment for every snapshot that holds it, so
     a write's new snapshot makes only its new segment's."""

@@ -123,8 +123,7 @@ class VectorIndex:
         if self.spec.exact:
             return self._index.search(x, k, params=params)  # type: ignore[no-any-return]
         selector = params.sel if params is not None else None
-        wide = admitted is not None and admitted >= IVF_POSTFILTER_SHARE
-        if selector is not None and k > 0 and admitted is not None and wide:
+        if selector is not None and admitted is not None and admitted >= IVF_POSTFILTER_SHARE:
             found = self._post_filtered(x, k, selector, admitted)
             if found is not None:
                 return found
@@ -143,6 +142,8 @@ class VectorIndex:
         """The `k` best that `selector` admits among an unfiltered search of the lists the
         filtered one would probe, deep enough to hold `k` of a share `admitted`; None
         when a row finds fewer."""
+        if k < 1:
+            return None
         wide = min(self.ntotal, math.ceil(k / admitted * IVF_POSTFILTER_MARGIN))
         scores, ids = self._search_ivf(x, wide, None, self.spec.nprobe)
         out_scores = np.full((len(x), k), -np.inf, dtype=np.float32)
