@@ -31,7 +31,7 @@ from functools import cache
 from pathlib import PurePath
 from typing import Any
 
-from index.config import MAX_TITLE_CHARS
+from index.config import DETECT_LONG_CHARS, MAX_TITLE_CHARS
 from index.documents.blocks import BLANK_RUN, body_block, clean, heading_text, source_heading
 from index.documents.html import html_to_text
 from index.documents.pdf import pdf_to_text
@@ -149,8 +149,10 @@ def markdown_to_text(source: str) -> str:
 
 
 def detect_language(text: str) -> str | None:
-    """The ISO 639-1 code of `text`'s language among a few European ones, or None."""
-    detector = _detector()
+    """The ISO 639-1 code of `text`'s language among a few European ones, or None. Texts
+    of `DETECT_LONG_CHARS` or more go to lingua's low-accuracy detector (trigrams only),
+    shorter ones to the full one, each loaded on its first use."""
+    detector = _detector(len(text) >= DETECT_LONG_CHARS)
     found = detector.detect_language_of(text[:20_000])
     if found is None:
         return None
@@ -167,11 +169,12 @@ def guess_regions(title: str, text: str) -> tuple[str, ...]:
 
 
 @cache
-def _detector() -> Any:
+def _detector(low_accuracy: bool) -> Any:
     from lingua import Language, LanguageDetectorBuilder
 
     languages = [Language.from_iso_code_639_1(_iso(code)) for code in _DETECTABLE]
-    return LanguageDetectorBuilder.from_languages(*languages).build()
+    builder = LanguageDetectorBuilder.from_languages(*languages)
+    return (builder.with_low_accuracy_mode() if low_accuracy else builder).build()
 
 
 def _iso(code: str) -> Any:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
-from index.config import ChunkerConfig
+from index.config import DETECT_LONG_CHARS, ChunkerConfig
 from index.documents.chunk import chunk_document, find_sections
 from index.documents.corpus import Document
 from index.documents.extract import (
@@ -16,6 +18,9 @@ from index.documents.extract import (
 )
 from index.errors import ExtractionError, UnsupportedFormatError
 from tests.ingest_samples import HTML, MARKDOWN, MARKDOWN_TEXT, empty_pdf, make_pdf
+
+# the module, not the function `index.documents.extract` that its package exports
+extract_module = importlib.import_module("index.documents.extract")
 
 
 @pytest.mark.parametrize(
@@ -104,6 +109,23 @@ def test_text_decoding_and_line_ends() -> None:
 def test_language_detection() -> None:
     assert detect_language("Die Clusterpolitik der Länder fördert Netzwerke.") == "de"
     assert detect_language("The cluster policy of the Länder funds networks.") == "en"
+
+
+def test_long_texts_go_to_the_low_accuracy_detector(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[bool] = []
+    detector = extract_module._detector
+
+    def recording(low_accuracy: bool) -> object:
+        asked.append(low_accuracy)
+        return detector(low_accuracy)
+
+    monkeypatch.setattr(extract_module, "_detector", recording)
+    german = "Die Clusterpolitik der Länder fördert Netzwerke und Forschung. " * 7
+    assert len(german) == DETECT_LONG_CHARS + 41
+    assert detect_language(german) == "de"
+    assert detect_language(german[: DETECT_LONG_CHARS - 1]) == "de"
+    assert detect_language("The cluster policy of the Länder funds networks. " * 9) == "en"
+    assert asked == [True, False, True]
 
 
 def test_regions_from_title_and_repeated_mentions() -> None:
