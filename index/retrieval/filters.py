@@ -131,9 +131,9 @@ class Filters:
             return held
 
         within = {
-            live.segment.name: selector
+            live.segment.name: only
             for live in self._snapshot.segments
-            if (selector := _segment_filter(live.segment, key)) is not _NOTHING
+            if (only := _segment_filter(live.segment, key)) is not _NOTHING
         }
         return Allowed(len(rows), test, within=within)
 
@@ -176,28 +176,28 @@ def _rows_in(langs: Mapping[str, Rows], regions: Mapping[str, Rows], key: _Key) 
 
 
 _NOTHING = object()  # a segment none of whose chunks a filter admits
-_SELECTORS: weakref.WeakKeyDictionary[Segment, dict[_Key, Any]] = weakref.WeakKeyDictionary()
-_SELECTORS_LOCK = threading.Lock()
+_SEGMENT_FILTERS: weakref.WeakKeyDictionary[Segment, dict[_Key, Any]] = weakref.WeakKeyDictionary()
+_SEGMENT_FILTERS_LOCK = threading.Lock()
 
 
 def _segment_filter(segment: Segment, key: _Key) -> Any:
     """The filter of the chunks of `segment` in language and Land `key` (None: all of
     them; `_NOTHING`: none), made once per segment for every snapshot that holds it, so
     a write's new snapshot makes only its new segment's."""
-    with _SELECTORS_LOCK:
-        known = _SELECTORS.setdefault(segment, {})
+    with _SEGMENT_FILTERS_LOCK:
+        known = _SEGMENT_FILTERS.setdefault(segment, {})
         if key in known:
             return known[key]
     summary = segment.summary
     rows = _rows_in(summary.languages, summary.regions, key)
     if len(rows) == 0:
         found: Any = _NOTHING
+    elif len(rows) == len(segment):
+        found = None
     else:
-        whole = len(rows) == len(segment)
-        share = len(rows) / len(segment)
-        found = None if whole else SegmentFilter(_selector(segment.ids[rows]), share)
-    with _SELECTORS_LOCK:
-        return _SELECTORS.setdefault(segment, {}).setdefault(key, found)
+        found = SegmentFilter(_selector(segment.ids[rows]), len(rows) / len(segment))
+    with _SEGMENT_FILTERS_LOCK:
+        return _SEGMENT_FILTERS.setdefault(segment, {}).setdefault(key, found)
 
 
 def _moved(rows: Rows, offset: int, alive: npt.NDArray[np.bool_] | None) -> Rows:
