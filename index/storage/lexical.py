@@ -17,6 +17,7 @@ matched, returned or counted.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -350,16 +351,17 @@ class LexicalIndex:
         """The global rows holding one of `terms` (of those `within`, ascending; None: all),
         their chunk ids and BM25 scores (`held`: the terms' document frequencies).
 
-        A term counts as often as `terms` lists it, and a row's score is summed in float32
-        in that order: the sums bm25s's `get_scores_from_ids` gives over the alive rows, bit
-        for bit (`_terms` lists a query's terms in bm25s's order).
+        A term counts as often as `terms` lists it: its postings are read once and its
+        weights multiplied by that count. A row's score is summed in float32 in the order
+        of the terms' first mention: without a repeated term, the sums bm25s's
+        `get_scores_from_ids` gives over the alive rows, bit for bit (`_terms` lists a
+        query's terms in bm25s's order); with one, the same to about 1e-7 (bm25s adds a
+        term's weight once per mention).
         """
-        by_term: dict[str, list[tuple[Rows, npt.NDArray[np.float32]]]] = {}
         pieces = []
-        for term in terms:
-            if term not in by_term:
-                by_term[term] = self._weights(term, held[term], within)
-            pieces.extend(by_term[term])
+        for term, count in Counter(terms).items():
+            for rows, weights in self._weights(term, held[term], within):
+                pieces.append((rows, weights * np.float32(count) if count > 1 else weights))
         if not pieces:
             return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
         rows = np.concatenate([r for r, _ in pieces])

@@ -5,8 +5,9 @@ rows holding it (ascending) and how often, and each row's length. BM25's corpus 
 (number of rows, document frequencies, average length) are passed to the scoring functions
 instead of being baked into stored scores, so an index made of several immutable segments,
 some of whose rows are deleted, scores every row exactly as one index built over the alive
-rows alone would: `bm25_idf` and `bm25_weights` reproduce bm25s's `method="lucene"` float32
-scores bit for bit (same formula, same operation order, same dtypes).
+rows alone would: `bm25_idf` and `bm25_weights` reproduce bm25s's `method="lucene"` weights
+bit for bit (same formula, same operation order, same dtypes), and `sum_by_row` adds them
+up in float32 as bm25s does.
 
 The empty string is not a term: it is never stored nor matched, but it counts in a row's
 length as bm25s counts it.

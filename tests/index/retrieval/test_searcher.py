@@ -317,7 +317,7 @@ def test_document_filter_combines_with_language_and_land(searcher: Searcher) -> 
 
 def _old_bm25(searcher: Searcher, query: str, allowed: set[int]) -> dict[int, float]:
     """BM25 candidates as scoring every chunk and filtering a set of ids gives them."""
-    raw = searcher.snapshot.lexical.scores(searcher.analyse(query))  # bm25s's, bit for bit
+    raw = searcher.snapshot.lexical.scores(searcher.analyse(query))
     positive = [(s, c) for c, s in raw.items() if s > 0]
     positive = sorted((t for t in positive if t[1] in allowed), key=lambda t: (-t[0], t[1]))
     return {c: s for s, c in positive[: searcher.ranking.candidates]}
