@@ -25,7 +25,7 @@ from index.config import MergePolicy, VectorConfig
 from index.documents.chunk import Chunk
 from index.documents.corpus import Document
 from index.embedding.base import Vectors
-from index.storage.lexical import LexicalPart
+from index.storage.lexical_part import LexicalPart
 from index.storage.postings import Postings
 from index.storage.segment import Segment, new_segment_name
 from index.storage.vectors import build_vectors

@@ -42,7 +42,7 @@ from index.documents.corpus import Document
 from index.embedding.base import Vectors
 from index.errors import IndexMismatchError, IndexNotFoundError
 from index.storage.files import fsync_dir, fsync_file
-from index.storage.lexical import LexicalPart
+from index.storage.lexical_part import LexicalPart
 from index.storage.rows import StoredMapping, StoredRows, write_rows
 from index.storage.summary import SegmentSummary, read_summary, summarise, write_summary
 from index.storage.vectors import VectorIndex, VectorSpec, build_vectors, load_vectors

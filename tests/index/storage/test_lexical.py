@@ -10,7 +10,6 @@ import numpy as np
 import numpy.typing as npt
 import pytest
 
-from index.errors import IndexMismatchError
 from index.storage.lexical import LexicalIndex, LexicalPart, Rows, lexical_from_terms
 from index.text.analysis import QueryTerm
 from tests.index.storage.bm25s_oracle import bm25s_scores
@@ -230,18 +229,6 @@ def test_with_changes_shares_the_parts_it_does_not_change() -> None:
     part = index.parts[0]
     assert part.deleting([99]) is part and part.deleting(np.zeros(3, bool)) is part
     assert part.deleting(np.array([True, False, False])).alive.tolist() == [False, False, True]
-
-
-def test_inconsistent_parts_are_refused() -> None:
-    with pytest.raises(ValueError, match="2 chunk ids for 1 rows"):
-        LexicalPart.build([1, 2], [["a"]])
-    part = LexicalPart.build([1, 2], [["a"], ["b"]])
-    with pytest.raises(IndexMismatchError, match="rebuild the index"):
-        LexicalPart(part.postings, np.array([1], dtype=np.int64))
-    with pytest.raises(IndexMismatchError, match="3 alive flags"):
-        LexicalPart(part.postings, part.ids, np.ones(3, dtype=bool))
-    with pytest.raises(ValueError, match="1 deletion flags for a part of 2 rows"):
-        part.deleting(np.array([True]))
 
 
 def test_an_index_of_no_parts_is_empty() -> None:
