@@ -16,6 +16,7 @@ __all__ = [
     "BM25_B",
     "BM25_K1",
     "BM25_PRUNE_SHARE",
+    "BM25_WEIGHT_CACHE_BYTES",
     "BRIDGE_WORDS",
     "DATA_DIR",
     "DETECT_LONG_CHARS",
@@ -72,6 +73,10 @@ BM25_K1 = 1.2  # Lucene's defaults; not tuned (docs/decisions.md, "BM25")
 # 1/64, as for summing postings into one array (storage/postings.py): at 1M passages, where
 # common words' postings were the lexical stage's p99 (docs/decisions.md, "A million").
 BM25_PRUNE_SHARE = 1 / 64
+# The weights of such common terms (rows and float32 weights, 12 bytes a passage holding
+# the term) kept between queries, least recently used out: at 1M passages the ten commonest
+# of 540 such terms take 63 MB, all of them 320 (docs/decisions.md, "common terms").
+BM25_WEIGHT_CACHE_BYTES = 64 << 20
 BM25_B = 0.75
 
 # --- word bridge --------------------------------------------------------------------------

@@ -17,14 +17,16 @@ matched, returned or counted.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
+from cachetools import LRUCache
 
-from index.config import BM25_PRUNE_SHARE
+from index.config import BM25_PRUNE_SHARE, BM25_WEIGHT_CACHE_BYTES
 from index.storage.lexical_part import LexicalPart, Mask, Rows
 from index.storage.postings import (
     average_length,
@@ -69,6 +71,11 @@ class LexicalIndex:
         offsets = np.zeros(len(self.parts) + 1, dtype=np.int64)
         np.cumsum([len(p) for p in self.parts], out=offsets[1:])
         self.part_offsets: Rows = offsets
+        # common terms' weights: they depend on this index's N and average length
+        self._common: LRUCache[str, list[tuple[Rows, npt.NDArray[np.float32]]]] = LRUCache(
+            BM25_WEIGHT_CACHE_BYTES, getsizeof=_nbytes
+        )
+        self._lock = threading.Lock()
 
     def with_changes(
         self, added: Sequence[LexicalPart] = (), deleted: Collection[int] = ()
@@ -236,9 +243,27 @@ class LexicalIndex:
         self, term: str, df: int, within: Rows | None = None
     ) -> list[tuple[Rows, npt.NDArray[np.float32]]]:
         """Per part, the alive rows holding `term` (`df` in all; of those `within`, global,
-        ascending; None: all), as global rows, and its BM25 weight in each."""
+        ascending; None: all), as global rows, and its BM25 weight in each. Those of a
+        common term (held by more than `BM25_PRUNE_SHARE` of the rows) are kept for the
+        next query, least recently used out beyond `BM25_WEIGHT_CACHE_BYTES`."""
         if df == 0:
             return []
+        if within is not None or df <= self.size * BM25_PRUNE_SHARE:
+            return self._part_weights(term, df, within)
+        with self._lock:
+            kept = self._common.get(term)
+        if kept is None:
+            kept = self._part_weights(term, df, None)
+            for rows, weights in kept:  # shared by the queries from now on
+                rows.flags.writeable = weights.flags.writeable = False
+            if _nbytes(kept) <= self._common.maxsize:
+                with self._lock:
+                    self._common[term] = kept
+        return kept
+
+    def _part_weights(
+        self, term: str, df: int, within: Rows | None
+    ) -> list[tuple[Rows, npt.NDArray[np.float32]]]:
         idf = bm25_idf(df, self.size)
         offsets = self.part_offsets
         out = []
@@ -252,6 +277,10 @@ class LexicalIndex:
                 weights = bm25_weights(tf, part.postings.lengths[rows], self.average_length, idf)
                 out.append((rows + offsets[i], weights))
         return out
+
+
+def _nbytes(weights: list[tuple[Rows, npt.NDArray[np.float32]]]) -> int:
+    return sum(rows.nbytes + w.nbytes for rows, w in weights)
 
 
 def _terms(analysed: Sequence[QueryTerm]) -> list[str]:

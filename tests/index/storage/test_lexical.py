@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pytest
 
+import index.storage.lexical as lexical_module
 from index.storage.lexical import LexicalIndex, LexicalPart, Rows, lexical_from_terms
 from index.text.analysis import QueryTerm
 from tests.index.storage.bm25s_oracle import bm25s_scores
@@ -63,6 +65,47 @@ def test_scores_are_bm25s_sums() -> None:
     assert index.scores(_query("w30")) == bm25s_scores(ids, corpus, _query("w30"))
     repeated = _query("w5", "w59", "w5", "nope")
     assert index.scores(repeated) == pytest.approx(bm25s_scores(ids, corpus, repeated), rel=1e-6)
+
+
+def _counting_weights(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The terms whose weights are computed from the postings, in order, from now on."""
+    calls: list[str] = []
+    compute = LexicalIndex._part_weights
+
+    def counted(self: LexicalIndex, term: str, df: int, within: Rows | None) -> Any:
+        calls.append(term)
+        return compute(self, term, df, within)
+
+    monkeypatch.setattr(LexicalIndex, "_part_weights", counted)
+    return calls
+
+
+# "a" is held by 30 of 40 chunks, "r" by 10, "b" by 20
+SKEWED = [["a", "r"], ["a"], ["a", "b"], ["b"]] * 10
+
+
+def test_common_terms_weights_are_computed_once_per_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lexical_module, "BM25_PRUNE_SHARE", 0.5)  # common: held by > 20
+    calls = _counting_weights(monkeypatch)
+    index = lexical_from_terms(range(40), SKEWED)
+    first = index.scores(_query("a", "r"))
+    assert index.scores(_query("a", "r")) == first
+    assert calls == ["a", "r", "r"]
+    # a changed index has other statistics: its own weights, those of a fresh index
+    changed = index.with_changes(deleted=range(8))
+    fresh = lexical_from_terms(range(8, 40), SKEWED[8:])
+    assert changed.scores(_query("a", "r")) == fresh.scores(_query("a", "r"))
+    assert changed.scores(_query("a", "r")) != first
+
+
+def test_weights_larger_than_the_cache_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lexical_module, "BM25_PRUNE_SHARE", 0.5)
+    monkeypatch.setattr(lexical_module, "BM25_WEIGHT_CACHE_BYTES", 30 * 12 - 1)  # "a": 30 rows
+    calls = _counting_weights(monkeypatch)
+    index = lexical_from_terms(range(40), SKEWED)
+    index.scores(_query("a"))
+    index.scores(_query("a"))
+    assert calls == ["a", "a"]
 
 
 def test_top_is_the_best_k_with_ties_by_chunk_id() -> None:
