@@ -195,13 +195,17 @@ class Engine:
     def warm_up(self) -> bool:
         """Run the query path once end to end, so the first query after ready is as fast as
         the next (True when an index is loaded and it ran): the model's first calls, the
-        analysis tables, a search and an answer per warm-up question, and the answerer's
-        sentence vectors for the passages of a broad search (most questions reach them)."""
+        analysis tables, a search and an answer per warm-up question, the answerer's
+        sentence vectors for the passages of a broad search (most questions reach them), and
+        the BM25 weights of the commonest terms. Only at start: a write's new index weighs
+        its common terms when queries first name them (their postings are in memory by
+        then), so the write is not slowed."""
         searcher = self._serving.searcher
         if searcher is None:
             return False
         answerer = self.require_answerer()
         settings = self.settings
+        searcher.snapshot.lexical.warm()
         self._warming.on = True  # its stage timings are not the service's
         try:
             for question in WARM_UP_QUESTIONS:

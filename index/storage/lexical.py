@@ -134,6 +134,30 @@ class LexicalIndex:
             return self.parts[0].postings.term_ids.keys()
         return _Known(self)
 
+    def warm(self) -> list[str]:
+        """Compute the weights of the commonest terms, commonest first, as long as they fit
+        the cache (`BM25_WEIGHT_CACHE_BYTES`): the first queries naming them do not read
+        their postings from disk nor weigh them. Returns the terms kept."""
+        floor = self.size * BM25_PRUNE_SHARE
+        candidates: set[str] = set()
+        for part in self.parts:  # a term above the floor is above floor / parts in one part
+            postings = part.postings
+            counts = np.diff(np.asarray(postings.indptr))
+            common = np.flatnonzero(counts > int(floor / len(self.parts)))
+            candidates.update(postings.terms[i] for i in common)
+        held = {t: self.document_frequency(t) for t in candidates}
+        kept = []
+        for term in sorted(held, key=lambda t: (-held[t], t)):
+            # rows (int64) and weights (float32) of each alive row holding the term
+            if (
+                held[term] <= floor
+                or self._common.currsize + 12 * held[term] > self._common.maxsize
+            ):
+                break
+            self._weights(term, held[term])
+            kept.append(term)
+        return kept
+
     def document_frequency(self, term: str) -> int:
         """How many alive rows hold `term`."""
         return sum(p.held_count(term) for p in self.parts)

@@ -3,11 +3,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from index.embedding.base import Embedder
 from index.retrieval.searcher import Searcher
+from index.storage.lexical import LexicalIndex
 from service.engine import Engine
 from service.main import create_app
 from service.settings import Settings
@@ -80,6 +83,26 @@ def test_warm_up_makes_an_engine_ready(make_client: Callable[..., TestClient]) -
     assert client.get("/health/ready").status_code == 503
     assert engine.warm_up() is True
     assert client.get("/health/ready").json() == {"ready": True, "detail": None}
+
+
+def test_ready_means_the_first_search_weighs_no_term(
+    make_client: Callable[..., TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = make_client(rate_limit="")
+    engine: Engine = client.app.state.engine  # type: ignore[attr-defined]
+    assert engine.warm_up() is True
+    weighed: list[str] = []
+    weigh = LexicalIndex._part_weights
+
+    def counted(self: LexicalIndex, term: str, df: int, within: Any) -> Any:
+        weighed.append(term)
+        return weigh(self, term, df, within)
+
+    monkeypatch.setattr(LexicalIndex, "_part_weights", counted)
+    # on the 37 seed passages every term is common (held by more than 1/64), all kept
+    response = client.get("/search", params={"q": "Cluster Förderung in Sachsen"})
+    assert response.status_code == 200 and response.json()["results"]
+    assert weighed == []
 
 
 def test_ready_means_the_first_answer_embeds_nothing_new(

@@ -108,6 +108,18 @@ def test_weights_larger_than_the_cache_are_not_kept(monkeypatch: pytest.MonkeyPa
     assert calls == ["a", "a"]
 
 
+def test_warm_keeps_the_commonest_terms_that_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lexical_module, "BM25_PRUNE_SHARE", 0.2)  # common: held by > 8
+    monkeypatch.setattr(lexical_module, "BM25_WEIGHT_CACHE_BYTES", (30 + 20) * 12)
+    calls = _counting_weights(monkeypatch)
+    index = lexical_from_terms(range(40), SKEWED)
+    assert index.warm() == ["a", "b"]  # "r" (10 rows) no longer fits
+    assert calls == ["a", "b"]
+    index.scores(_query("a", "b", "r"))
+    assert calls == ["a", "b", "r"]
+    assert LexicalIndex().warm() == []
+
+
 def test_top_is_the_best_k_with_ties_by_chunk_id() -> None:
     index, _ = _random_index(3)
     query = _query("w0", "w7", "w12")
