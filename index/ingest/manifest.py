@@ -21,6 +21,7 @@ import re
 import tomllib
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +146,7 @@ def edit_manifest(source: str, documents: Sequence[Document], files: Mapping[str
     cut = _cut(source)
     if cut is None:
         return _edit_whole(source, documents, files)
-    return _edit_cut(cut, documents, files, CorpusRecord((), {}, ""), None)[0]
+    return _edit_cut(cut, documents, files, CorpusRecord((), {}, ""), None, None)[0]
 
 
 def edited_record(
@@ -170,22 +171,81 @@ def edited_record(
     if cut is None:
         text = _edit_whole(source, documents, files)
         new_cut = _cut(text)
+        plan = None
     else:
-        text, new_cut = _edit_cut(cut, documents, files, record, touched)
-    return CorpusRecord(tuple(documents), _files_of(documents, files, touched), text, new_cut)
+        plan = _plan(cut, documents, record, touched) if touched is not None else None
+        text, new_cut = _edit_cut(cut, documents, files, record, touched, plan)
+    gone = plan.removed if plan is not None else None
+    return CorpusRecord(tuple(documents), _files_of(documents, files, touched, gone), text, new_cut)
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Which tables an edit keeps (`kept`, in order) and drops (`removed`, their ids), and
+    the positions in the documents whose tables to compare (`compare`, ascending)."""
+
+    kept: Sequence[Block]
+    removed: frozenset[str]
+    compare: list[int]
+
+
+def _plan(
+    cut: Cut, documents: Sequence[Document], record: CorpusRecord, touched: Collection[str]
+) -> _Plan | None:
+    """The edit of a writer that names the documents it `touched` and otherwise keeps the
+    record's as they are (`Library`: it adds, or replaces in place, or removes), found
+    without a pass over the others: their tables are kept unread, their order checked at
+    the ends and where the edit meets them only. None for any other edit (it then takes
+    the general way, which checks the whole order)."""
+    blocks = cut.blocks
+    own = {t for t in touched if t in record.files}
+    new = [t for t in touched if t not in record.files]
+    dropped = len(blocks) + len(new) - len(documents)
+    if len(blocks) != len(record.files) or dropped not in (0, len(own)):
+        return None
+    at = _positions(blocks, own)
+    kept: Sequence[Block] = blocks
+    if dropped:  # the runs between the dropped blocks, each copied whole
+        bounds = zip([-1, *at], [*at, len(blocks)], strict=True)
+        kept = list(chain.from_iterable(blocks[a + 1 : b] for a, b in bounds))
+    # where the documents must meet the kept tables: the ends, after each dropped, each replaced
+    meets = [0, len(kept) - 1, *([p - n for n, p in enumerate(at)] if dropped else at)]
+    fresh = documents[len(kept) :]
+    if len(fresh) != len(new) or {d.id for d in fresh} != set(new):
+        return None
+    if any(0 <= i < len(kept) and documents[i].id != kept[i].id for i in meets):
+        return None
+    compare = [*([] if dropped else at), *range(len(kept), len(documents))]
+    return _Plan(kept, frozenset(own) if dropped else frozenset(), compare)
+
+
+def _positions(blocks: Sequence[Block], ids: Collection[str]) -> list[int]:
+    """The positions (ascending) of the blocks of `ids`, read until all are found."""
+    found: list[int] = []
+    for i, block in enumerate(blocks):
+        if len(found) == len(ids):
+            break
+        if block.id in ids:
+            found.append(i)
+    return found
 
 
 def _files_of(
-    documents: Sequence[Document], files: Mapping[str, str], touched: Collection[str] | None
+    documents: Sequence[Document],
+    files: Mapping[str, str],
+    touched: Collection[str] | None,
+    gone: Collection[str] | None = None,
 ) -> dict[str, str]:
     """The file of each of `documents`, from `files` (which may name others too). With
-    `touched`, only those can be new or gone."""
+    `touched`, only those can be new or gone; `gone` says which are, if known."""
     if touched is None:
         return {d.id: files[d.id] for d in documents}
     out = dict(files)
-    listed = {d.id for d in documents if d.id in touched}
-    for gone in [i for i in touched if i not in listed]:
-        out.pop(gone, None)
+    if gone is None:
+        listed = {d.id for d in documents if d.id in touched}
+        gone = [i for i in touched if i not in listed]
+    for i in gone:
+        out.pop(i, None)
     return out
 
 
@@ -255,16 +315,22 @@ def _edit_cut(
     files: Mapping[str, str],
     record: CorpusRecord,
     touched: Collection[str] | None,
+    plan: _Plan | None,
 ) -> tuple[str, Cut | None]:
     """The manifest `cut` (of `record`) edited, and its cut (None: a changed table cannot
-    be cut). Tables `_to_compare` passes over are kept unread, a run at a time; the others'
-    values are compared, and a table whose values differ is edited with tomlkit."""
-    wanted = {d.id for d in documents}
-    kept = [b for b in cut.blocks if b.id in wanted]
-    _check_order([b.id for b in kept], documents)
+    be cut). Tables the `plan` (else `_to_compare`) passes over are kept unread, a run at a
+    time; the others' values are compared, and a table whose values differ is edited with
+    tomlkit."""
+    if plan is None:
+        wanted = {d.id for d in documents}
+        kept: Sequence[Block] = [b for b in cut.blocks if b.id in wanted]
+        _check_order([b.id for b in kept], documents)
+        compare = _to_compare(record, touched, documents, kept, files)
+    else:
+        kept, compare = plan.kept, plan.compare
     head, parts, blocks = cut.head, [cut.head], list[Block]()
     safe, done = True, 0
-    for i in _to_compare(record, touched, documents, kept, files):
+    for i in compare:
         parts.extend(b.text for b in kept[done:i])
         blocks.extend(kept[done:i])
         done = i + 1

@@ -205,6 +205,28 @@ def test_a_wrong_order_raises(records: dict[str, CorpusRecord]) -> None:
     record = records["hand"]
     with pytest.raises(ValueError, match="keep the manifest's order"):
         edited_record(record, record.documents[::-1], record.files)
+    with pytest.raises(ValueError, match="keep the manifest's order"):  # touched or not
+        edited_record(record, record.documents[::-1], record.files, touched={"zzz"})
+
+
+def test_a_writer_naming_what_it_touched_checks_no_other_table(
+    records: dict[str, CorpusRecord], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    record = records["hand"]
+    docs, files = list(record.documents), dict(record.files)
+    added = edited_record(record, [*docs, NEW], {**files, "n": "n.txt"})
+    replaced = [*docs[:1], replace(docs[1], title="Neu"), *docs[2:]]
+    changed = edited_record(record, replaced, files)
+    removed = edited_record(record, docs[:1] + docs[2:], files)
+    # told what was touched, the whole order is not checked (nor every table compared)
+    monkeypatch.setattr(manifest_module, "_check_order", _refuse)
+    assert edited_record(record, [*docs, NEW], {**files, "n": "n.txt"}, touched={"n"}) == added
+    assert edited_record(record, replaced, files, touched={docs[1].id}) == changed
+    assert edited_record(record, docs[:1] + docs[2:], files, touched={docs[1].id}) == removed
+
+
+def _refuse(*args: object) -> None:
+    raise AssertionError("the whole order was checked")
 
 
 # Titles that tempt the cut: quotes (three make a manifest uncuttable), escapes, a line
@@ -222,20 +244,24 @@ _OPS = st.lists(
 
 def _apply(
     op: str, n: int, title: str, docs: list[Document], files: dict[str, str], serial: int
-) -> None:
+) -> str:
+    """Apply the edit to `docs` and `files`; returns the id of the document it touched."""
     if op == "add" or not docs:
         doc_id = f"d{serial}"
         regions = ("Bayern",) * (n % 2)
         docs.append(Document(doc_id, title, "de", "x.md", "T.", regions, title if n % 3 else None))
         files[doc_id] = f"{doc_id}.txt"
-        return
+        return doc_id
     i = n % len(docs)
     if op == "remove":
-        del files[docs.pop(i).id]
-    elif op == "replace":
+        doc_id = docs.pop(i).id
+        del files[doc_id]
+        return doc_id
+    if op == "replace":
         docs[i] = replace(docs[i], title=title, pages=(0, n) if n % 2 else ())
     else:
         files[docs[i].id] = f"{docs[i].id}.{n}.txt"
+    return docs[i].id
 
 
 @settings(max_examples=150, deadline=None)
@@ -247,10 +273,12 @@ def test_a_carried_cut_writes_what_the_text_edit_writes(
     text = record.source
     for serial, (op, n, title) in enumerate(ops):
         docs, files = list(record.documents), dict(record.files)
-        _apply(op, n, title, docs, files, serial)
+        touched = _apply(op, n, title, docs, files, serial)
+        told = edited_record(record, docs, files, touched={touched})  # as `Library` writes
         record = edited_record(record, docs, files)
         text = edit_manifest(text, docs, files)
-        assert record.source == text
+        assert record.source == text == told.source
+        assert told.cut == record.cut and told.files == record.files
         assert record.cut == _fresh_cut(text)
         assert [d.id for d in record.documents] == list(record.files)
         if record.cut is not None:
