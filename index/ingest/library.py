@@ -230,7 +230,7 @@ class Library:
                 plan = self._plan(record, build, change)  # its vectors are cached by now
             if plan.snapshot is None:
                 return UpdateReport(plan.changes, self._current(), None, _since(started))
-            self._commit(plan.record, plan.documents, plan.snapshot, touched_ids(plan.changes))
+            self._commit(plan.record, plan.documents, plan.snapshot, plan.changes)
         snapshot = plan.snapshot
         counted = tuple(
             replace(c, chunks=snapshot.chunk_count(c.id))
@@ -282,21 +282,21 @@ class Library:
         record: CorpusRecord,
         new_docs: Sequence[Document],
         snapshot: IndexSnapshot,
-        touched: set[str],
+        changes: Sequence[Change],
     ) -> None:
-        """Write the `touched` documents (the others are `record`'s), manifest and index."""
+        """Write the documents `changes` add or replace (the others are `record`'s), the
+        manifest and the index."""
         docs_dir = self.corpus_dir / DOCUMENTS_DIR
         docs_dir.mkdir(parents=True, exist_ok=True)
         self.index_dir.mkdir(parents=True, exist_ok=True)
         write_atomic(self.index_dir / PENDING, b"update\n")
-        old_by_id = {d.id: d for d in record.documents if d.id in touched}
+        touched = touched_ids(changes)
         new_files = dict(record.files)
-        for doc in (d for d in new_docs if d.id in touched):
-            if old_by_id.get(doc.id) is not None and old_by_id[doc.id].text == doc.text:
-                continue
-            name = f"{doc.id}.{doc.sha256[:12]}.txt"
-            write_atomic(docs_dir / name, doc.text.encode("utf-8"))
-            new_files[doc.id] = name
+        for doc in (c.document for c in changes if c.status in ("added", "replaced")):
+            if not _stored_already(record, doc):
+                name = f"{doc.id}.{doc.sha256[:12]}.txt"
+                write_atomic(docs_dir / name, doc.text.encode("utf-8"))
+                new_files[doc.id] = name
         self._checkpoint("document-written")
         edited = edited_record(record, new_docs, new_files, touched=touched)
         write_atomic(self.corpus_dir / MANIFEST_NAME, edited.source.encode("utf-8"))
@@ -387,6 +387,17 @@ class Library:
     def _locked(self) -> contextlib.AbstractContextManager[None]:
         self.index_dir.mkdir(parents=True, exist_ok=True)
         return exclusive_lock(self.index_dir / UPDATE_LOCK)
+
+
+def _stored_already(record: CorpusRecord, doc: Document) -> bool:
+    """Whether `record` stores `doc`'s text already: a stored name says its text's hash, so
+    only a file named by hand has to be read (from the record, the one scan)."""
+    stored = record.files.get(doc.id)
+    if stored is None or stored == f"{doc.id}.{doc.sha256[:12]}.txt":
+        return stored is not None
+    if _STORED.fullmatch(stored) and stored.startswith(f"{doc.id}."):
+        return False  # another text's name
+    return any(d.id == doc.id and d.text == doc.text for d in record.documents)
 
 
 def _not_found(document_id: str) -> DocumentNotFoundError:

@@ -191,6 +191,27 @@ def test_replace_touches_only_that_documents_chunks(
     )
 
 
+def test_a_replace_stores_a_text_only_when_it_changed(
+    make_library: Callable[..., Library],
+) -> None:
+    library = make_library()
+    stored = library.corpus_dir / "documents"
+    seed = library.documents()[0]  # stored under a name given by hand
+    before = sorted(p.name for p in stored.iterdir())
+    report = library.replace(seed.id, Upload(seed.text.encode(), "x.txt", title="Neu"))
+    assert [c.status for c in report.changes] == ["replaced"]
+    assert sorted(p.name for p in stored.iterdir()) == before  # the same text: kept as it was
+    doc_id = library.add([Upload(MARKDOWN.encode(), "hzwo.md")]).changes[0].id
+    named = sorted(p.name for p in stored.iterdir())
+    library.replace(doc_id, Upload(MARKDOWN.encode(), "hzwo.md", title="Anders"))
+    assert sorted(p.name for p in stored.iterdir()) == named
+    library.replace(seed.id, Upload(b"Ganz neuer Text.", "x.txt"))
+    now = next(d for d in library.documents() if d.id == seed.id)
+    after = {p.name for p in stored.iterdir()}
+    assert after - set(named) == {f"{seed.id}.{now.sha256[:12]}.txt"}
+    assert len(set(named) - after) == 1  # its file named by hand, no longer listed
+
+
 def test_remove_and_readd_uses_the_embedding_cache_across_restarts(
     make_library: Callable[..., Library],
 ) -> None:
