@@ -266,9 +266,11 @@ class VectorConfig:
             )
 
 
-# A filtered IVF search that finds fewer than k probes this many times more lists, until all:
-# at 1M passages the jump from 64 to all 4,096 lists (a full scan) was the lang=de p99.
-IVF_WIDEN = 4
+# A filtered IVF search that finds fewer than k probes more lists, until all: as many as the
+# rate found says hold k (x IVF_POSTFILTER_MARGIN), at most this many times as many. At 1M,
+# a Land filter's jump from 1,024 lists to all 4,096 (80-120 ms, where 2,048 took 17-29 and
+# found k) was its p99: 2 instead of 4 took it from 136 to 107 ms (decisions.md).
+IVF_WIDEN = 2
 # A filter admitting at least this share of a segment is applied to an unfiltered IVF search
 # (k / share · margin deep; the filtered search if fewer than k pass): at 1M, FAISS p50 13.2
 # → 5.4 ms at 1/2, 8.4 → 6.7 at 1/4, 4.5 → 6.2 at 1/8 (decisions.md, "the first query").

@@ -37,6 +37,7 @@ __all__ = [
     "build_vectors",
     "choose_spec",
     "load_vectors",
+    "wider_probe",
 ]
 
 EXACT = "IDMap2,Flat"
@@ -129,10 +130,11 @@ class VectorIndex:
                 return found
         nprobe, lists = self.spec.nprobe, int(self._index.nlist)
         scores, ids = self._search_ivf(x, k, selector, nprobe)
-        # Fewer than k found (a filter admitting few of the lists probed): probe WIDEN
-        # times as many lists, up to all of them, so a narrow filter loses nothing.
+        # Fewer than k found (a filter admitting few of the lists probed): probe more lists,
+        # up to all of them, so a narrow filter loses nothing (`wider_probe`).
         while nprobe < lists and bool((ids < 0).any()) and k <= self.ntotal:
-            nprobe = min(lists, nprobe * IVF_WIDEN)
+            filled = int((ids >= 0).sum(axis=1).min())
+            nprobe = wider_probe(nprobe, lists, filled, k)
             scores, ids = self._search_ivf(x, k, selector, nprobe)
         return scores, ids
 
@@ -187,6 +189,14 @@ class VectorIndex:
 
     def save(self, path: Path) -> None:
         faiss.write_index(self._index, str(path))
+
+
+def wider_probe(nprobe: int, lists: int, found: int, k: int) -> int:
+    """The lists to probe next when probing `nprobe` of `lists` found `found` < `k`: as many
+    more as that rate says hold `k` (with `IVF_POSTFILTER_MARGIN`), at most `IVF_WIDEN`
+    times as many, at least one more."""
+    grow = IVF_WIDEN if found == 0 else min(IVF_WIDEN, k / found * IVF_POSTFILTER_MARGIN)
+    return min(lists, max(nprobe + 1, math.ceil(nprobe * grow)))
 
 
 def build_vectors(ids: Ids | Sequence[int], vectors: Vectors, config: VectorConfig) -> VectorIndex:
