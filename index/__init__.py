@@ -20,6 +20,7 @@ Importing this package is cheap: models load only when an embedder is created.
 
 from index.answering import Answer, AnswerCitation, Answerer
 from index.config import (
+    BACKGROUND_SWITCH_INTERVAL,
     MAX_K,
     MAX_QUERY_CHARS,
     WARM_UP_QUESTIONS,
@@ -108,6 +109,7 @@ from index.storage import (
 )
 
 __all__ = [
+    "BACKGROUND_SWITCH_INTERVAL",
     "CACHE_NAME",
     "CHECKPOINTS",
     "DEFAULT_MODEL",

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 __all__ = [
+    "BACKGROUND_SWITCH_INTERVAL",
     "BM25_B",
     "BM25_K1",
     "BM25_PRUNE_SHARE",
@@ -60,6 +61,13 @@ EMBED_BATCH = 32  # texts per model call when indexing; speed only, vectors do n
 # the analysis tables: the compound splitter alone takes seconds; the answerer's sentence
 # caches); one German, one English.
 WARM_UP_QUESTIONS = ("Wer fördert Innovationscluster in Sachsen?", "Which clusters get funding?")
+
+# While the service's upkeep reads a large corpus in the background, the interpreter hands
+# the GIL over this often (seconds; Python's default 0.005), and no garbage collection runs.
+# At 1M passages, searches meanwhile p50/p99: 43/1,504 ms as Python has it, 51/1,291 with
+# collections off, 62/561 at 0.0005, 59/287 at 0.0005 and off, 74/174 at 0.0001 and off
+# (bench_http_scale's queries, not waiting for the check; decisions.md, "common terms").
+BACKGROUND_SWITCH_INTERVAL = 0.0001
 
 # Words whose passage analysis (stems, runs, compound parts) is kept, least recently used
 # out: 3,000 documents of the Debian manual hold 22,692; analysing a passage then takes

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from index import (
+    BACKGROUND_SWITCH_INTERVAL,
     CACHE_NAME,
     WARM_UP_QUESTIONS,
     AnswerConfig,
@@ -50,6 +51,7 @@ from index import (
     update_pending,
     writer_active,
 )
+from service.background import yielding_to_requests
 from service.settings import Settings
 
 __all__ = ["Engine", "IndexUnavailableError", "Serving"]
@@ -288,7 +290,8 @@ class Engine:
         at 150,000), which the first write needs anyway; later ones read them again only when
         the manifest's text has changed (`Library.documents`)."""
         try:
-            documents = self.update(lambda library: library.documents())
+            with yielding_to_requests(BACKGROUND_SWITCH_INTERVAL):
+                documents = self.update(lambda library: library.documents())
         except CorpusError:
             return None
         if not documents:  # no manifest, or one that lists nothing: no corpus to compare

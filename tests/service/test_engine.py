@@ -1,15 +1,18 @@
 from __future__ import annotations
 
+import gc
 import shutil
+import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 import index.ingest.manifest as manifest_module
-from index.config import ChunkerConfig
+from index.config import BACKGROUND_SWITCH_INTERVAL, ChunkerConfig
 from index.documents.corpus import MANIFEST_NAME
 from index.embedding.base import Embedder, Vectors
 from index.ingest.build import build_index
@@ -64,6 +67,26 @@ def test_an_unchanged_corpus_is_not_read_again_after_the_first_check(
     manifest = corpus / MANIFEST_NAME
     manifest.write_text(manifest.read_text(encoding="utf-8"), encoding="utf-8")  # a new stamp
     assert (engine.check(), engine.serving.corpus_changed, len(reads)) == (False, False, 1)
+
+
+def test_the_corpus_is_read_yielding_to_requests(
+    tmp_path: Path, seed_index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEED_CORPUS, corpus)
+    engine = Engine.load(Settings(corpus_dir=corpus, index_dir=seed_index_dir))
+    seen, interval = [], sys.getswitchinterval()
+    real = manifest_module.load_corpus
+
+    def reading(*args: Any, **kwargs: Any) -> Any:
+        seen.append((sys.getswitchinterval(), gc.isenabled()))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(manifest_module, "load_corpus", reading)
+    assert engine.check() is False
+    assert seen == [(pytest.approx(BACKGROUND_SWITCH_INTERVAL), False)]
+    assert gc.isenabled() and sys.getswitchinterval() == interval
+    gc.unfreeze()
 
 
 def test_unexpected_error_is_500_without_traceback(seed_index_dir: Path) -> None:
