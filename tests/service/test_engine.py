@@ -41,9 +41,14 @@ def test_index_built_with_other_chunker_is_refused(seed_index_dir: Path) -> None
     assert "clustersearch build --force" in res.json()["detail"]
 
 
-def test_changed_corpus_is_reported_once_checked(tmp_path: Path, seed_index_dir: Path) -> None:
+def _seed_copy(tmp_path: Path) -> Path:
     corpus = tmp_path / "corpus"
     shutil.copytree(SEED_CORPUS, corpus)
+    return corpus
+
+
+def test_changed_corpus_is_reported_once_checked(tmp_path: Path, seed_index_dir: Path) -> None:
+    corpus = _seed_copy(tmp_path)
     (corpus / "documents" / "000_845843b92d703299.txt").write_text("changed", encoding="utf-8")
     engine = Engine.load(Settings(corpus_dir=corpus, index_dir=seed_index_dir))
     assert engine.serving.searcher is not None
@@ -55,8 +60,7 @@ def test_changed_corpus_is_reported_once_checked(tmp_path: Path, seed_index_dir:
 def test_an_unchanged_corpus_is_not_read_again_after_the_first_check(
     tmp_path: Path, seed_index_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(SEED_CORPUS, corpus)
+    corpus = _seed_copy(tmp_path)
     engine = Engine.load(Settings(corpus_dir=corpus, index_dir=seed_index_dir))
     reads = []
     real = manifest_module.load_corpus
@@ -72,9 +76,7 @@ def test_an_unchanged_corpus_is_not_read_again_after_the_first_check(
 def test_the_corpus_is_read_yielding_to_requests(
     tmp_path: Path, seed_index_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(SEED_CORPUS, corpus)
-    engine = Engine.load(Settings(corpus_dir=corpus, index_dir=seed_index_dir))
+    engine = Engine.load(Settings(corpus_dir=_seed_copy(tmp_path), index_dir=seed_index_dir))
     seen, interval = [], sys.getswitchinterval()
     real = manifest_module.load_corpus
 
