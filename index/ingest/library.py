@@ -25,7 +25,6 @@ start-up) deletes unlisted `ID.SHA12.txt` files and brings the index up to the m
 from __future__ import annotations
 
 import contextlib
-import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -52,6 +51,7 @@ from index.ingest.changes import (
 from index.ingest.compact import compacted
 from index.ingest.lexical import load_index
 from index.ingest.manifest import CorpusRecord, edited_record, listed_files, reread_corpus
+from index.ingest.stored import is_stored_name, stored_already, stored_name
 from index.ingest.update import update_snapshot
 from index.ingest.uploads import (
     DEFAULT_MAX_BYTES,
@@ -76,7 +76,6 @@ PENDING = ".update-pending"
 # processes and threads. `save_index` takes the index directory's own lock inside it.
 UPDATE_LOCK = ".update.lock"
 CHECKPOINTS = ("document-written", "manifest-written", "index-written")
-_STORED = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\.[0-9a-f]{12}\.txt")
 
 
 @dataclass
@@ -293,8 +292,8 @@ class Library:
         touched = touched_ids(changes)
         new_files = dict(record.files)
         for doc in (c.document for c in changes if c.status in ("added", "replaced")):
-            if not _stored_already(record, doc):
-                name = f"{doc.id}.{doc.sha256[:12]}.txt"
+            if not stored_already(record, doc):
+                name = stored_name(doc)
                 write_atomic(docs_dir / name, doc.text.encode("utf-8"))
                 new_files[doc.id] = name
         self._checkpoint("document-written")
@@ -321,7 +320,7 @@ class Library:
         listed = listed_files(self.corpus_dir)
         if docs_dir.is_dir():
             for path in docs_dir.iterdir():
-                stray = _STORED.fullmatch(path.name) and path.name not in listed
+                stray = is_stored_name(path.name) and path.name not in listed
                 if stray or is_temporary(path.name):
                     path.unlink()
         for path in self.corpus_dir.glob(f".{MANIFEST_NAME}.*.tmp"):
@@ -387,17 +386,6 @@ class Library:
     def _locked(self) -> contextlib.AbstractContextManager[None]:
         self.index_dir.mkdir(parents=True, exist_ok=True)
         return exclusive_lock(self.index_dir / UPDATE_LOCK)
-
-
-def _stored_already(record: CorpusRecord, doc: Document) -> bool:
-    """Whether `record` stores `doc`'s text already: a stored name says its text's hash, so
-    only a file named by hand has to be read (from the record, the one scan)."""
-    stored = record.files.get(doc.id)
-    if stored is None or stored == f"{doc.id}.{doc.sha256[:12]}.txt":
-        return stored is not None
-    if _STORED.fullmatch(stored) and stored.startswith(f"{doc.id}."):
-        return False  # another text's name
-    return any(d.id == doc.id and d.text == doc.text for d in record.documents)
 
 
 def _not_found(document_id: str) -> DocumentNotFoundError:
