@@ -3,18 +3,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from index.embedding.base import Embedder
 from index.retrieval.searcher import Searcher
-from index.storage.lexical import LexicalIndex
 from service.engine import Engine
 from service.main import create_app
 from service.settings import Settings
 from tests.conftest import SEED_CORPUS
+from tests.index.storage.test_lexical import counting_weights
 from tests.ingest_samples import CountingEmbedder
 
 
@@ -91,14 +90,7 @@ def test_ready_means_the_first_search_weighs_no_term(
     client = make_client(rate_limit="")
     engine: Engine = client.app.state.engine  # type: ignore[attr-defined]
     assert engine.warm_up() is True
-    weighed: list[str] = []
-    weigh = LexicalIndex._part_weights
-
-    def counted(self: LexicalIndex, term: str, df: int, within: Any) -> Any:
-        weighed.append(term)
-        return weigh(self, term, df, within)
-
-    monkeypatch.setattr(LexicalIndex, "_part_weights", counted)
+    weighed = counting_weights(monkeypatch)
     # on the 37 seed passages every term is common (held by more than 1/64), all kept
     response = client.get("/search", params={"q": "Cluster Förderung in Sachsen"})
     assert response.status_code == 200 and response.json()["results"]

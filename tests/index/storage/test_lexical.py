@@ -67,7 +67,7 @@ def test_scores_are_bm25s_sums() -> None:
     assert index.scores(repeated) == pytest.approx(bm25s_scores(ids, corpus, repeated), rel=1e-6)
 
 
-def _counting_weights(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def counting_weights(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The terms whose weights are computed from the postings, in order, from now on."""
     calls: list[str] = []
     compute = LexicalIndex._part_weights
@@ -86,7 +86,7 @@ SKEWED = [["a", "r"], ["a"], ["a", "b"], ["b"]] * 10
 
 def test_common_terms_weights_are_computed_once_per_index(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lexical_module, "BM25_PRUNE_SHARE", 0.5)  # common: held by > 20
-    calls = _counting_weights(monkeypatch)
+    calls = counting_weights(monkeypatch)
     index = lexical_from_terms(range(40), SKEWED)
     first = index.scores(_query("a", "r"))
     assert index.scores(_query("a", "r")) == first
@@ -101,7 +101,7 @@ def test_common_terms_weights_are_computed_once_per_index(monkeypatch: pytest.Mo
 def test_weights_larger_than_the_cache_are_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lexical_module, "BM25_PRUNE_SHARE", 0.5)
     monkeypatch.setattr(lexical_module, "BM25_WEIGHT_CACHE_BYTES", 30 * 12 - 1)  # "a": 30 rows
-    calls = _counting_weights(monkeypatch)
+    calls = counting_weights(monkeypatch)
     index = lexical_from_terms(range(40), SKEWED)
     index.scores(_query("a"))
     index.scores(_query("a"))
@@ -111,7 +111,7 @@ def test_weights_larger_than_the_cache_are_not_kept(monkeypatch: pytest.MonkeyPa
 def test_warm_keeps_the_commonest_terms_that_fit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lexical_module, "BM25_PRUNE_SHARE", 0.2)  # common: held by > 8
     monkeypatch.setattr(lexical_module, "BM25_WEIGHT_CACHE_BYTES", (30 + 20) * 12)
-    calls = _counting_weights(monkeypatch)
+    calls = counting_weights(monkeypatch)
     index = lexical_from_terms(range(40), SKEWED)
     assert index.warm() == ["a", "b"]  # "r" (10 rows) no longer fits
     assert calls == ["a", "b"]
