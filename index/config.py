@@ -19,6 +19,7 @@ __all__ = [
     "BM25_PRUNE_SHARE",
     "BM25_WEIGHT_CACHE_BYTES",
     "BRIDGE_WORDS",
+    "COMBINED_SHARES",
     "DATA_DIR",
     "DETECT_LONG_CHARS",
     "EMBED_BATCH",
@@ -176,8 +177,23 @@ class BridgeConfig:
 
 # The fusion of each passage model other than the default; a stronger dense model gets a
 # larger dense share. multilingual-e5-small: 0.6 / power 2, chosen as `FusionConfig`'s.
+# e5 and USE combined: 0.7 / power 1, the best mean hit@1 over seed dev (≥ 0.887) and
+# both out-of-domain directions (no setting beat the combined dense ranking EN→DE).
 FUSION_BY_MODEL: dict[str, FusionConfig] = {
     "multilingual-e5-small": FusionConfig(dense_weight=0.6, coverage_power=2.0),
+    "multilingual-e5-small*0.8+use-multilingual-v3*0.2": FusionConfig(
+        dense_weight=0.7, coverage_power=1.0
+    ),
+}
+
+
+# The share of each model's similarity in a combined model (`index.embedding.combined`,
+# CLUSTERSEARCH_MODEL=A+B; a model not named counts 1 before the shares are scaled to sum
+# to 1). USE 0.2 / e5 0.8: of 0.2 / 0.3 / 0.4 (and e5 alone), the best mean hit@1 over seed
+# dev and both out-of-domain directions under its best fusion (docs/decisions.md).
+COMBINED_SHARES: dict[str, float] = {
+    "use-multilingual-v3": 0.2,
+    "multilingual-e5-small": 0.8,
 }
 
 

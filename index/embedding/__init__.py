@@ -9,19 +9,23 @@ from index.embedding.backends import (
     load_embedder,
 )
 from index.embedding.base import Embedder, Vectors, normalise
+from index.embedding.combined import MODEL_SEPARATOR, CombinedEmbedder, combined_parts
 from index.embedding.e5 import E5_MODEL, E5Embedder
 from index.embedding.memo import QueryMemo
 
 __all__ = [
     "DEFAULT_MODEL",
     "E5_MODEL",
+    "MODEL_SEPARATOR",
     "ST_PREFIX",
+    "CombinedEmbedder",
     "E5Embedder",
     "Embedder",
     "QueryMemo",
     "SentenceTransformerEmbedder",
     "UseEmbedder",
     "Vectors",
+    "combined_parts",
     "limit_threads",
     "load_embedder",
     "normalise",

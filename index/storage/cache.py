@@ -20,6 +20,7 @@ import numpy as np
 
 from index.config import EMBED_BATCH
 from index.embedding.base import Embedder, Vectors
+from index.embedding.combined import combined_parts
 
 __all__ = ["CACHE_NAME", "PassageCache", "content_key"]
 
@@ -80,7 +81,15 @@ class PassageCache:
 
     def encode(self, embedder: Embedder, texts: Sequence[str]) -> tuple[Vectors, int]:
         """`embedder.encode_passages(texts)` through the cache: a text is embedded once per
-        model, ever. Returns the vectors in order and how many distinct texts were new."""
+        model, ever. Returns the vectors in order and how many distinct texts were new.
+
+        A combined model's parts are cached each under its own id, so the parts' vectors
+        serve any combination of them (the count is the most any part embedded)."""
+        combined = combined_parts(embedder)
+        if combined is not None:
+            per_part = [self.encode(part, texts) for part, _ in combined.parts]
+            joined = combined.join([vectors for vectors, _ in per_part])
+            return joined, max(new for _, new in per_part)
         keys = [content_key(t) for t in texts]
         found = self.vectors(embedder.model_id, keys)
         first = {k: i for i, k in reversed(list(enumerate(keys)))}  # one index per text
