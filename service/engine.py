@@ -37,13 +37,11 @@ from index import (
     Library,
     ManifestStamp,
     PassageCache,
-    QueryMemo,
     Searcher,
     StageHook,
     check_compatible,
     current_build,
     limit_threads,
-    load_embedder,
     load_index,
     manifest_stamp,
     plan_merge,
@@ -52,6 +50,7 @@ from index import (
     writer_active,
 )
 from service.background import yielding_to_requests
+from service.models import load_models
 from service.settings import Settings
 
 __all__ = ["Engine", "IndexUnavailableError", "Serving"]
@@ -114,11 +113,14 @@ class Engine:
         stamp: ManifestStamp | None = None,
         on_stage: StageHook | None = None,
         bridge_embedder: Embedder | None = None,
+        answer_embedder: Embedder | None = None,
     ) -> None:
-        """`bridge_embedder` embeds the word bridge's words (default: `embedder`)."""
+        """`bridge_embedder` embeds the word bridge's words, `answer_embedder` the
+        answerer's questions and spans (both default to `embedder`)."""
         self.settings = settings
         self.embedder = embedder
         self.bridge_embedder = bridge_embedder or embedder
+        self.answer_embedder = answer_embedder or embedder
         self.on_stage = on_stage
         self._warming = threading.local()
         self._serving = Serving(searcher, build, unavailable_reason, corpus_changed, stamp)
@@ -127,17 +129,8 @@ class Engine:
 
     @classmethod
     def load(cls, settings: Settings, *, on_stage: StageHook | None = None) -> Engine:
-        # /ask embeds the question its search has just embedded; the memo makes
-        # that one model call
-        embedder = QueryMemo(
-            load_embedder(
-                settings.model,
-                query_prompt=settings.query_prompt,
-                passage_prompt=settings.passage_prompt,
-                threads=settings.model_threads,
-            )
-        )
-        bridge = _bridge_embedder(settings)
+        models = load_models(settings)
+        embedder, bridge, answers = models.passages, models.bridge, models.answers
         limit_threads(settings.model_threads)
         # An update killed half-way is finished or undone before the index loads.
         Library(settings.corpus_dir, settings.index_dir, embedder, settings.chunker).recover()
@@ -153,8 +146,16 @@ class Engine:
                 unavailable_reason=str(exc),
                 on_stage=on_stage,
                 bridge_embedder=bridge,
+                answer_embedder=answers,
             )
-        engine = cls(settings, embedder, None, on_stage=on_stage, bridge_embedder=bridge)
+        engine = cls(
+            settings,
+            embedder,
+            None,
+            on_stage=on_stage,
+            bridge_embedder=bridge,
+            answer_embedder=answers,
+        )
         # whether the corpus differs is decided by the first `check`, in the background:
         # at 150,000 documents reading them takes 30 s, which start-up must not wait for
         engine._serving = Serving(engine._searcher(snapshot), build)
@@ -190,7 +191,7 @@ class Engine:
                     scorer=self.settings.answer_scorer,
                     threshold=self.settings.answer_threshold,
                 )
-                cached = (searcher, Answerer(searcher, self.embedder, config))
+                cached = (searcher, Answerer(searcher, self.answer_embedder, config))
                 self._live.answerer = cached
             return cached[1]
 
@@ -377,13 +378,6 @@ class Engine:
         """Passes a search stage's time on to `on_stage`, except during the warm-up."""
         if self.on_stage is not None and not getattr(self._warming, "on", False):
             self.on_stage(name, seconds)
-
-
-def _bridge_embedder(settings: Settings) -> Embedder | None:
-    """The word bridge's own model, when settings name one other than the passage model."""
-    if settings.bridge_model is None or settings.bridge_model == settings.model:
-        return None
-    return load_embedder(settings.bridge_model, threads=settings.model_threads)
 
 
 def _check(settings: Settings, embedder: Embedder, snapshot: IndexSnapshot) -> None:

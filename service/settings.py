@@ -22,6 +22,7 @@ from index import (
     E5_MODEL,
     MAX_K,
     MAX_QUERY_CHARS,
+    MODEL_SEPARATOR,
     ST_PREFIX,
     AnswerConfig,
     ChunkerConfig,
@@ -50,7 +51,9 @@ class Settings(BaseSettings):
     # --- model --------------------------------------------------------------------------
     model: str = Field(
         DEFAULT_MODEL,
-        description=f"{DEFAULT_MODEL!r} or '{ST_PREFIX}NAME_OR_PATH' (local, never downloaded).",
+        description=f"{DEFAULT_MODEL!r}, {E5_MODEL!r}, '{ST_PREFIX}NAME_OR_PATH' (local, "
+        f"never downloaded), or models joined by '{MODEL_SEPARATOR}' into one "
+        f"('{E5_MODEL}{MODEL_SEPARATOR}{DEFAULT_MODEL}': the best ranking measured).",
     )
     bridge_model: str | None = Field(
         DEFAULT_MODEL,
@@ -58,6 +61,13 @@ class Settings(BaseSettings):
         "model). USE by default, whatever the passage model: with e5 passages an e5 bridge "
         "ranked worse (seed dev hit@1 0.836 against 0.887; docs/decisions.md) and embeds "
         "about 15 times slower.",
+    )
+    answer_model: str | None = Field(
+        DEFAULT_MODEL,
+        description="The answerer's model, for questions and candidate sentences (same "
+        "choices as model; empty: the passage model). USE by default: the answer scores "
+        "were calibrated on it, and e5 sentence vectors did not tell right answers from "
+        "wrong ones better (docs/decisions.md).",
     )
     query_prompt: str = Field("", description="Prefix for queries (e5: 'query: ').")
     passage_prompt: str = Field("", description="Prefix for passages (e5: 'passage: ').")
@@ -192,16 +202,21 @@ class Settings(BaseSettings):
         "(an interrupted update, a manifest changed by hand); 0 turns the checks off.",
     )
 
-    @field_validator("model", "bridge_model")
+    @field_validator("model", "bridge_model", "answer_model")
     @classmethod
     def _known_backend(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None or (value == "" and info.field_name == "bridge_model"):
-            return None  # the bridge shares the passage model
-        named_st_model = value.startswith(ST_PREFIX) and len(value) > len(ST_PREFIX)
-        if value not in (DEFAULT_MODEL, E5_MODEL) and not named_st_model:
-            raise ValueError(
-                f"use {DEFAULT_MODEL!r}, {E5_MODEL!r} or '{ST_PREFIX}NAME_OR_PATH', got {value!r}"
-            )
+        if value is None or (value == "" and info.field_name != "model"):
+            return None  # the bridge or the answerer shares the passage model
+        parts = [value] if value.startswith(ST_PREFIX) else value.split(MODEL_SEPARATOR)
+        for part in parts:
+            named_st_model = part.startswith(ST_PREFIX) and len(part) > len(ST_PREFIX)
+            if part not in (DEFAULT_MODEL, E5_MODEL) and not named_st_model:
+                raise ValueError(
+                    f"use {DEFAULT_MODEL!r}, {E5_MODEL!r}, '{ST_PREFIX}NAME_OR_PATH' or two of "
+                    f"them joined by '{MODEL_SEPARATOR}', got {value!r}"
+                )
+        if len(set(parts)) != len(parts):
+            raise ValueError(f"{value!r} names a model twice")
         return value
 
     @model_validator(mode="after")

@@ -87,6 +87,11 @@ class Answerer:
         self._lock = threading.Lock()
         self._known: Collection[str] | None = None
 
+    @property
+    def embedder(self) -> Embedder:
+        """The model the questions and candidate spans are embedded with."""
+        return self._embedder
+
     def with_config(self, config: AnswerConfig) -> Answerer:
         """Another configuration over the same searcher, sharing the caches (for tuning)."""
         other = Answerer(self.searcher, self._embedder, config, self.model)

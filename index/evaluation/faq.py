@@ -267,7 +267,7 @@ def faq_answers(
     bridge_embedder: Embedder | None = None,
 ) -> Mapping[str, Callable[[EvalContext], Section]]:
     """Section builders for the FAQ in `folder` (`faq_builders`), answered with `like`'s
-    configuration and model; passages are embedded through the cache file `cache`, the
+    configuration, scorer and embedder; passages are embedded through the cache file `cache`, the
     word bridge's words by `bridge_embedder` (default: `embedder`)."""
     corpus = load_faq(folder)
     if not corpus:
@@ -280,7 +280,7 @@ def faq_answers(
     store = PassageCache(cache)
     index = manual_snapshot(indexed, embedder, store, chunker)
     searcher = manual_searcher(index, embedder, store, bridge_embedder=bridge_embedder)
-    answerer = Answerer(searcher, embedder, like.config, like.model)
+    answerer = Answerer(searcher, like.embedder, like.config, like.model)
     held = sum(not q.answerable for q in questions)
     note = (
         f"{folder}: {len(corpus)} parts, {len(index.chunks)} passages, "

@@ -129,7 +129,7 @@ def test_word_bridge_is_warm_and_embeds_only_new_words_after_restarts_and_update
     shutil.copytree(SEED_CORPUS, corpus)
     build_index(corpus, index_dir, embedder, ChunkerConfig())
     recording = _Recording(embedder)
-    monkeypatch.setattr("service.engine.load_embedder", lambda *a, **k: recording)
+    monkeypatch.setattr("service.models.load_embedder", lambda *a, **k: recording)
     settings = Settings(corpus_dir=corpus, index_dir=index_dir)
 
     engine = Engine.load(settings)
@@ -161,7 +161,7 @@ def test_word_bridge_can_have_its_own_model(
         loaded.append(name)
         return words if name == "multilingual-e5-small" else passages
 
-    monkeypatch.setattr("service.engine.load_embedder", load)
+    monkeypatch.setattr("service.models.load_embedder", load)
     index_dir = tmp_path / "index"
     shutil.copytree(seed_index_dir, index_dir, symlinks=True)
     settings = Settings(
@@ -178,7 +178,7 @@ def test_word_bridge_can_have_its_own_model(
 def test_an_empty_bridge_model_shares_the_passage_model(
     seed_index_dir: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("service.engine.load_embedder", lambda *a, **k: embedder)
+    monkeypatch.setattr("service.models.load_embedder", lambda *a, **k: embedder)
     monkeypatch.setenv("CLUSTERSEARCH_BRIDGE_MODEL", "")
     same = Settings(corpus_dir=SEED_CORPUS, index_dir=seed_index_dir)
     assert same.bridge_model is None
@@ -196,7 +196,7 @@ def test_the_bridge_stays_on_use_under_e5_passages(
         loaded.append(name)
         return embedder
 
-    monkeypatch.setattr("service.engine.load_embedder", load)
+    monkeypatch.setattr("service.models.load_embedder", load)
     Engine.load(
         Settings(corpus_dir=SEED_CORPUS, index_dir=seed_index_dir, model="multilingual-e5-small")
     )

@@ -14,6 +14,7 @@ def test_defaults(clean_env: None) -> None:
     s = Settings(_env_file=None)  # type: ignore[call-arg]
     assert s.model == "use-multilingual-v3"
     assert s.bridge_model == "use-multilingual-v3"  # USE, whatever the passage model
+    assert s.answer_model == "use-multilingual-v3"
     assert s.index_dir == Path(".clustersearch/index")
     assert s.corpus_dir == Path("corpus")
     assert (s.default_k, s.max_k, s.max_query_chars) == (5, 50, 1000)
@@ -35,9 +36,12 @@ def test_environment_prefix(clean_env: None, monkeypatch: pytest.MonkeyPatch) ->
     [
         (
             {"model": "bert"},
-            "use 'use-multilingual-v3', 'multilingual-e5-small' or "
-            "'sentence-transformers:NAME_OR_PATH'",
+            "use 'use-multilingual-v3', 'multilingual-e5-small', "
+            "'sentence-transformers:NAME_OR_PATH' or two of them joined by '\\+'",
         ),
+        ({"model": "use-multilingual-v3+bert"}, "got 'use-multilingual-v3\\+bert'"),
+        ({"model": "use-multilingual-v3+use-multilingual-v3"}, "names a model twice"),
+        ({"answer_model": "bert"}, "answer_model\n.*got 'bert'"),
         ({"bridge_model": "bert"}, "bridge_model\n.*got 'bert'"),
         ({"model": "sentence-transformers:"}, "sentence-transformers:NAME_OR_PATH"),
         ({"chunk_size": 100, "chunk_overlap": 100}, "must be smaller than chunk_size"),
