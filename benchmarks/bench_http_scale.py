@@ -36,7 +36,7 @@ def serve(work: Path, port: int) -> None:
     process; the parent starts it with --serve)."""
     import uvicorn
 
-    import service.engine
+    import service.models
     from service.main import create_app
     from service.server import server_config
     from service.settings import Settings
@@ -47,7 +47,7 @@ def serve(work: Path, port: int) -> None:
         rate_limit="",
         watch_interval=0,
     )
-    service.engine.load_embedder = lambda *args, **kwargs: HashingEmbedder()  # type: ignore[assignment]
+    service.models.load_embedder = lambda *args, **kwargs: HashingEmbedder()  # type: ignore[assignment]
     uvicorn.Server(server_config(create_app(settings), settings, host="127.0.0.1", port=port)).run()
 
 

@@ -163,7 +163,7 @@ def writable_env(
     monkeypatch.setenv("CLUSTERSEARCH_CORPUS_DIR", str(corpus))
     monkeypatch.setenv("CLUSTERSEARCH_INDEX_DIR", str(tmp_path / "index"))
     monkeypatch.setattr("service.cli.load_embedder", lambda *a, **k: embedder)
-    monkeypatch.setattr("service.engine.load_embedder", lambda *a, **k: embedder)
+    monkeypatch.setattr("service.models.load_embedder", lambda *a, **k: embedder)
     return tmp_path
 
 

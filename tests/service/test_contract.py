@@ -129,7 +129,7 @@ def api_schema(
     )
     app = create_app(settings)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("service.engine.load_embedder", lambda *a, **k: embedder)
+        patch.setattr("service.models.load_embedder", lambda *a, **k: embedder)
         app.state.engine = Engine.load(settings)
     assert app.state.engine.warm_up()
 

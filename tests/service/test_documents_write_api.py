@@ -44,7 +44,7 @@ def writable(tmp_path: Path, seed_index_dir: Path, embedder: Embedder) -> Callab
 def _engine(settings: Settings, embedder: Embedder) -> Engine:
     """`Engine.load` (recovery, build tracking) with the session's model instead of a new one."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("service.engine.load_embedder", lambda *a, **k: embedder)
+        patch.setattr("service.models.load_embedder", lambda *a, **k: embedder)
         return Engine.load(settings)
 
 

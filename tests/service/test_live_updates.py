@@ -40,7 +40,7 @@ def server(
     corpus = copy_tree(SEED_CORPUS, tmp_path / "corpus")
     index = copy_tree(seed_index_dir, tmp_path / "index")
     settings = Settings(corpus_dir=corpus, index_dir=index, rate_limit="", api_keys=KEY)
-    monkeypatch.setattr("service.engine.load_embedder", lambda *a, **k: embedder)
+    monkeypatch.setattr("service.models.load_embedder", lambda *a, **k: embedder)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

@@ -164,7 +164,7 @@ def test_metrics_can_be_off(instrumented: Callable[..., TestClient]) -> None:
 def test_metrics_on_their_own_port(
     seed_index_dir: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("service.engine.load_embedder", lambda *a, **k: embedder)
+    monkeypatch.setattr("service.models.load_embedder", lambda *a, **k: embedder)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

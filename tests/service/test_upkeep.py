@@ -70,7 +70,7 @@ def _kill(writer: subprocess.Popen[str]) -> None:
 
 
 def _engine(settings: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> Engine:
-    monkeypatch.setattr("service.engine.load_embedder", lambda *a, **k: embedder)
+    monkeypatch.setattr("service.models.load_embedder", lambda *a, **k: embedder)
     return Engine.load(settings)
 
 
@@ -105,7 +105,7 @@ def test_a_writer_killed_after_the_manifest_is_caught_up_with(
 def test_the_running_service_heals_itself_within_seconds(
     settings: Settings, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("service.engine.load_embedder", lambda *a, **k: embedder)
+    monkeypatch.setattr("service.models.load_embedder", lambda *a, **k: embedder)
     with TestClient(create_app(settings)) as client:
         assert client.get("/health").json()["documents"] == 3
         _kill(_paused_writer(settings, "manifest-written"))
