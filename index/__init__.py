@@ -30,6 +30,7 @@ from index.config import (
     FusionConfig,
     MergePolicy,
     RankingConfig,
+    answer_config,
 )
 from index.documents import (
     FORMATS,
@@ -168,6 +169,7 @@ __all__ = [
     "UpdateReport",
     "Upload",
     "UseEmbedder",
+    "answer_config",
     "answer_sections",
     "answers_section",
     "build_index",

@@ -8,11 +8,12 @@ line re-runs the choice.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 __all__ = [
+    "ANSWER_BY_MODEL",
     "BACKGROUND_SWITCH_INTERVAL",
     "BM25_B",
     "BM25_K1",
@@ -42,6 +43,7 @@ __all__ = [
     "RankingConfig",
     "RankingMethod",
     "VectorConfig",
+    "answer_config",
     "default_fusion",
 ]
 
@@ -316,3 +318,27 @@ class MergePolicy:
     def __post_init__(self) -> None:
         if self.factor < 2 or not 0.0 < self.max_deleted <= 1.0:
             raise ValueError(f"MergePolicy needs factor ≥ 2 and 0 < max_deleted ≤ 1, got {self}.")
+
+
+# How the weighted answerer abstains over a passage model other than the default: the
+# passage's fused score (`w_passage`) comes from that model's ranking. Chosen like the
+# default's, by benchmarks/calibrate_answer.py --model M (seed dev and the FAQ set).
+ANSWER_BY_MODEL: dict[str, tuple[float, float]] = {  # model id → (w_passage, threshold)
+    "multilingual-e5-small*0.8+use-multilingual-v3*0.2": (0.3, 0.73),
+}
+
+
+def answer_config(
+    model_id: str,
+    scorer: Literal["learned", "weighted"] = "weighted",
+    threshold: float | None = None,
+) -> AnswerConfig:
+    """The answer configuration for passages embedded by `model_id`; a `threshold` given
+    wins over the calibrated one."""
+    config = AnswerConfig(scorer=scorer, threshold=threshold)
+    if scorer != "weighted" or model_id not in ANSWER_BY_MODEL:
+        return config
+    w_passage, calibrated = ANSWER_BY_MODEL[model_id]
+    return replace(
+        config, w_passage=w_passage, threshold=calibrated if threshold is None else threshold
+    )

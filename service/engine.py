@@ -25,7 +25,6 @@ from index import (
     BACKGROUND_SWITCH_INTERVAL,
     CACHE_NAME,
     WARM_UP_QUESTIONS,
-    AnswerConfig,
     Answerer,
     ClusterSearchError,
     Corpus,
@@ -39,6 +38,7 @@ from index import (
     PassageCache,
     Searcher,
     StageHook,
+    answer_config,
     check_compatible,
     current_build,
     limit_threads,
@@ -187,9 +187,10 @@ class Engine:
         with self._live.answer_lock:
             cached = self._live.answerer
             if cached is None or cached[0] is not searcher:
-                config = AnswerConfig(
-                    scorer=self.settings.answer_scorer,
-                    threshold=self.settings.answer_threshold,
+                config = answer_config(
+                    self.embedder.model_id,
+                    self.settings.answer_scorer,
+                    self.settings.answer_threshold,
                 )
                 cached = (searcher, Answerer(searcher, self.answer_embedder, config))
                 self._live.answerer = cached
