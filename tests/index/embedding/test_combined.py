@@ -1,16 +1,19 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pytest
 
+from index.embedding import backends
 from index.embedding.backends import load_embedder
 from index.embedding.base import Embedder, Vectors, normalise
 from index.embedding.combined import CombinedEmbedder, combined_parts, split_spec
 from index.embedding.memo import QueryMemo
 from index.errors import EmbedderError
 from index.storage.cache import PassageCache
+
+E5, USE = "multilingual-e5-small", "use-multilingual-v3"
 
 
 class Fixed:
@@ -116,6 +119,25 @@ def test_load_embedder_joins_models_named_with_plus() -> None:
     vectors = combined.encode_passages(["Clusterpolitik in Sachsen"])
     assert vectors.shape == (1, 384 + 512)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), [1.0], rtol=1e-5)
+
+
+def test_only_the_first_part_gets_the_threads(monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = _pair()
+    seen: dict[str, int] = {}
+
+    def stand_in(name: str, model: Fixed) -> Callable[[int], Fixed]:
+        def make(threads: int) -> Fixed:
+            seen[name] = threads
+            return model
+
+        return make
+
+    monkeypatch.setattr(backends, "E5Embedder", stand_in(E5, a))
+    monkeypatch.setattr(backends, "UseEmbedder", stand_in(USE, b))
+    combined = load_embedder(f"{E5}+{USE}", threads=2)
+    assert seen == {E5: 2, USE: 1}
+    assert isinstance(combined, CombinedEmbedder)
+    assert [model for model, _ in combined.parts] == [a, b]
 
 
 def test_load_embedder_names_the_unknown_part() -> None:
