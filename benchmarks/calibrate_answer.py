@@ -2,8 +2,8 @@
 
 Run: CLUSTERSEARCH_INDEX_DIR=DIR .venv/bin/python benchmarks/calibrate_answer.py
      (DIR: a built index, `clustersearch build`; the FAQ: apt-get install debian-faq
-     debian-faq-de; `--model e5` for the e5 passage model, whose index DIR must hold;
-     `--answer-model M` gives the answerer's semantic feature a model of its own)
+     debian-faq-de; `--model M` for another passage model, whose index DIR must hold;
+     `--answer-model M` for the answerer's model, USE by default as in the service)
 
 1. Every seed dev question and every FAQ question (`index.evaluation.faq`, both languages
    and across) is searched once as `Answerer.ask` does, and its candidates get their
@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from index import Answerer, QueryMemo, Searcher, load_embedder, load_index
+from index import Answerer, Embedder, Searcher, load_index
 from index.answering.candidates import Candidate
 from index.answering.model import default_model
 from index.answering.scoring import rescore
@@ -41,6 +41,8 @@ from index.evaluation.faq import DEFAULT_FAQ, faq_questions, held_out, load_faq
 from index.evaluation.manual import manual_searcher, manual_snapshot
 from index.evaluation.retrieval import load_questions
 from index.storage.cache import CACHE_NAME, PassageCache
+from service.models import load_models
+from service.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 MIN_ANSWERED = 0.85
@@ -87,16 +89,17 @@ def seed_items(answerer: Answerer) -> list[Item]:
     return out
 
 
-def faq_items(answerer: Answerer, cache: Path) -> list[Item]:
+def faq_items(answerer: Answerer, cache: Path, bridge: Embedder) -> list[Item]:
     corpus = load_faq(DEFAULT_FAQ)
     if not corpus:
         print(f"no FAQ under {DEFAULT_FAQ}: apt-get install debian-faq debian-faq-de")
         return []
     indexed, questions = faq_questions(corpus, held_out(corpus))
-    search, answer = answerer.searcher._embedder, answerer._embedder  # as for the seeds
+    search, answer = answerer.searcher._embedder, answerer.embedder  # as for the seeds
     store = PassageCache(cache)
     index = manual_snapshot(indexed, search, store, ChunkerConfig())
-    faq = Answerer(manual_searcher(index, search, store), answer, answerer.config)
+    searcher = manual_searcher(index, search, store, bridge_embedder=bridge)
+    faq = Answerer(searcher, answer, answerer.config)
     out = []
     for q in questions:
         cands, vetoed = _ask(faq, q.question, q.target_lang)
@@ -169,20 +172,26 @@ def sweep(sets: dict[str, list[Item]], config: AnswerConfig, marks: Sequence[flo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=DEFAULT_MODEL, help="passage model of the index")
-    parser.add_argument("--answer-model", help="the answerer's model (default: --model)")
+    parser.add_argument(
+        "--answer-model", default=DEFAULT_MODEL, help="the answerer's model (as the service's)"
+    )
     parser.add_argument("--fresh", action="store_true", help="recompute the candidates")
     args = parser.parse_args()
     index_dir = Path(os.environ.get("CLUSTERSEARCH_INDEX_DIR", REPO / ".clustersearch/index"))
-    models = args.model if args.answer_model is None else f"{args.model}+{args.answer_model}"
+    models = f"{args.model}@answers={args.answer_model}"
     dump = index_dir.parent / f"calibrate-{models.replace(':', '_')}.pickle"
     if dump.exists() and not args.fresh:
         sets = pickle.loads(dump.read_bytes())
     else:
-        embedder = QueryMemo(load_embedder(args.model))
-        answer = QueryMemo(load_embedder(args.answer_model)) if args.answer_model else embedder
-        answerer = Answerer(Searcher(load_index(index_dir), embedder), answer)
+        # the models as the service loads them: the bridge and the answers on USE by default
+        loaded = load_models(Settings(model=args.model, answer_model=args.answer_model))
+        searcher = Searcher(load_index(index_dir), loaded.passages, bridge_embedder=loaded.bridge)
+        answerer = Answerer(searcher, loaded.answers)
         cache = index_dir.parent / "ood" / CACHE_NAME
-        sets = {"seed dev": seed_items(answerer), "faq": faq_items(answerer, cache)}
+        sets = {
+            "seed dev": seed_items(answerer),
+            "faq": faq_items(answerer, cache, loaded.bridge),
+        }
         dump.write_bytes(pickle.dumps(sets))
     sets = {name: items for name, items in sets.items() if items}
     name, t, mean = choose(sets)

@@ -10,6 +10,7 @@ Usage:
       --index .clustersearch/index --out .clustersearch/ood/use.pkl
   .venv/bin/python benchmarks/fusion_candidates.py --model multilingual-e5-small \
       --index .clustersearch/index-e5 --out .clustersearch/ood/e5.pkl [--bridge-model M]
+  (the word bridge is on USE unless --bridge-model names another model, as in the service)
   (--domain-terms-only: the term map without its dev-driven pairs)
 
 The out-of-domain passages and passage words are embedded through a cache
@@ -27,7 +28,7 @@ from typing import Any
 import index.text.analysis as analysis
 from index.config import ChunkerConfig
 from index.documents.extract import detect_language
-from index.embedding.backends import load_embedder
+from index.embedding.backends import DEFAULT_MODEL, load_embedder
 from index.embedding.base import Embedder
 from index.evaluation.manual import DEFAULT_MANUALS, load_manual, manual_snapshot
 from index.evaluation.ood import ood_questions
@@ -67,7 +68,9 @@ def _row(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="use-multilingual-v3")
-    parser.add_argument("--bridge-model", default=None, help="model of the word bridge")
+    parser.add_argument(
+        "--bridge-model", default=DEFAULT_MODEL, help="model of the word bridge (as the service's)"
+    )
     parser.add_argument("--index", type=Path, default=REPO / ".clustersearch/index")
     parser.add_argument("--manuals", type=Path, default=DEFAULT_MANUALS)
     parser.add_argument("--out", type=Path, required=True)
@@ -80,7 +83,9 @@ def main() -> None:
         analysis._term_map.cache_clear()
     embedder = load_embedder(args.model, threads=2)
     bridge: Embedder | None = (
-        load_embedder(args.bridge_model, threads=2) if args.bridge_model else None
+        load_embedder(args.bridge_model, threads=2)
+        if args.bridge_model not in ("", args.model)
+        else None
     )
     cache = PassageCache(REPO / ".clustersearch/ood/cache.sqlite")
     words_by = bridge or embedder
