@@ -175,6 +175,18 @@ def test_word_bridge_can_have_its_own_model(
     assert engine.require_searcher().search("Innovationsstrategie", 1)
 
 
+def test_the_answerer_is_configured_for_the_passage_model(
+    clean_env: None, searcher: Searcher, embedder: Embedder
+) -> None:
+    combined = _Recording(embedder, model_id="multilingual-e5-small*0.8+use-multilingual-v3*0.2")
+    settings = Settings(corpus_dir=SEED_CORPUS)
+    answerer = Engine(settings, combined, searcher).require_answerer()
+    assert (answerer.config.w_passage, answerer.threshold) == (0.3, 0.73)
+    assert Engine(settings, embedder, searcher).require_answerer().threshold == 0.69
+    pinned = Settings(corpus_dir=SEED_CORPUS, answer_threshold=0.5)
+    assert Engine(pinned, combined, searcher).require_answerer().threshold == 0.5
+
+
 def test_an_empty_bridge_model_shares_the_passage_model(
     seed_index_dir: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
