@@ -23,6 +23,7 @@ __all__ = [
     "COMBINED_SHARES",
     "DATA_DIR",
     "DETECT_LONG_CHARS",
+    "E5_USE_MODEL",
     "EMBED_BATCH",
     "FUSION_BY_MODEL",
     "IVF_POSTFILTER_MARGIN",
@@ -177,15 +178,17 @@ class BridgeConfig:
             raise ValueError(f"min_chars must be at least 1, got {self.min_chars}")
 
 
+# The id `CombinedEmbedder` gives e5 and USE joined with `COMBINED_SHARES` (below), the key
+# of that model's tuned fusion and answer settings.
+E5_USE_MODEL = "multilingual-e5-small*0.8+use-multilingual-v3*0.2"
+
 # The fusion of each passage model other than the default; a stronger dense model gets a
 # larger dense share. multilingual-e5-small: 0.6 / power 2, chosen as `FusionConfig`'s.
 # e5 and USE combined: 0.7 / power 1, the best mean hit@1 over seed dev (≥ 0.887) and
 # both out-of-domain directions (no setting beat the combined dense ranking EN→DE).
 FUSION_BY_MODEL: dict[str, FusionConfig] = {
     "multilingual-e5-small": FusionConfig(dense_weight=0.6, coverage_power=2.0),
-    "multilingual-e5-small*0.8+use-multilingual-v3*0.2": FusionConfig(
-        dense_weight=0.7, coverage_power=1.0
-    ),
+    E5_USE_MODEL: FusionConfig(dense_weight=0.7, coverage_power=1.0),
 }
 
 
@@ -323,9 +326,8 @@ class MergePolicy:
 # How the weighted answerer abstains over a passage model other than the default: the
 # passage's fused score (`w_passage`) comes from that model's ranking. Chosen like the
 # default's, by benchmarks/calibrate_answer.py --model M (seed dev and the FAQ set).
-ANSWER_BY_MODEL: dict[str, tuple[float, float]] = {  # model id → (w_passage, threshold)
-    "multilingual-e5-small*0.8+use-multilingual-v3*0.2": (0.3, 0.73),
-}
+# Model id → (w_passage, threshold).
+ANSWER_BY_MODEL: dict[str, tuple[float, float]] = {E5_USE_MODEL: (0.3, 0.73)}
 
 
 def answer_config(

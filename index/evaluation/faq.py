@@ -267,8 +267,8 @@ def faq_answers(
     bridge_embedder: Embedder | None = None,
 ) -> Mapping[str, Callable[[EvalContext], Section]]:
     """Section builders for the FAQ in `folder` (`faq_builders`), answered with `like`'s
-    configuration, scorer and embedder; passages are embedded through the cache file `cache`, the
-    word bridge's words by `bridge_embedder` (default: `embedder`)."""
+    configuration, scorer and embedder; passages are embedded through the cache file
+    `cache`, the word bridge's words by `bridge_embedder` (default: `embedder`)."""
     corpus = load_faq(folder)
     if not corpus:
         note = (
