@@ -56,6 +56,7 @@ from index.embedding import (
     combined_parts,
     limit_threads,
     load_embedder,
+    model_names,
 )
 from index.errors import (
     ChunkingError,
@@ -190,6 +191,7 @@ __all__ = [
     "load_index",
     "load_questions",
     "manifest_stamp",
+    "model_names",
     "out_of_domain",
     "plan_merge",
     "request_catch_up",

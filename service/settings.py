@@ -27,6 +27,7 @@ from index import (
     AnswerConfig,
     ChunkerConfig,
     MergePolicy,
+    model_names,
 )
 
 __all__ = ["MIN_KEY_CHARS", "Settings", "available_cores"]
@@ -207,7 +208,7 @@ class Settings(BaseSettings):
     def _known_backend(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None or (value == "" and info.field_name != "model"):
             return None  # the bridge or the answerer shares the passage model
-        parts = [value] if value.startswith(ST_PREFIX) else value.split(MODEL_SEPARATOR)
+        parts = model_names(value)
         for part in parts:
             named_st_model = part.startswith(ST_PREFIX) and len(part) > len(ST_PREFIX)
             if part not in (DEFAULT_MODEL, E5_MODEL) and not named_st_model:

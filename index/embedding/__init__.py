@@ -7,6 +7,7 @@ from index.embedding.backends import (
     UseEmbedder,
     limit_threads,
     load_embedder,
+    model_names,
 )
 from index.embedding.base import Embedder, Vectors, normalise
 from index.embedding.combined import MODEL_SEPARATOR, CombinedEmbedder, combined_parts
@@ -28,5 +29,6 @@ __all__ = [
     "combined_parts",
     "limit_threads",
     "load_embedder",
+    "model_names",
     "normalise",
 ]

@@ -33,6 +33,7 @@ __all__ = [
     "UseEmbedder",
     "limit_threads",
     "load_embedder",
+    "model_names",
 ]
 
 DEFAULT_MODEL = "use-multilingual-v3"
@@ -187,6 +188,12 @@ def resolve_model_path(name_or_path: str) -> Path:
     )
 
 
+def model_names(spec: str) -> list[str]:
+    """The models a spec names: several joined by '+', or one (a sentence-transformers spec
+    is one model, whatever its path holds)."""
+    return [spec] if spec.startswith(ST_PREFIX) else spec.split(MODEL_SEPARATOR)
+
+
 def limit_threads(threads: int) -> None:
     """Cap every BLAS and OpenMP thread pool loaded in this process (numpy's, faiss's,
     torch's) at `threads`, from now on.
@@ -216,7 +223,7 @@ def load_embedder(
     sentence-transformers backend; `A+B` joins the models A and B into one
     (`CombinedEmbedder`, shares from `index.config.COMBINED_SHARES`; put the slowest first).
     """
-    if MODEL_SEPARATOR in model and not model.startswith(ST_PREFIX):
+    if len(model_names(model)) > 1:
         # The first model gets `threads`, the others one each: the models take turns on the
         # same cores, and a pool that stays busy for a moment after its call slowed the next
         # model's call (e5 then USE, one query: 45 ms with USE on 2 threads, 23 on 1).

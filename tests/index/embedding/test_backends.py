@@ -7,6 +7,7 @@ from index.embedding.backends import (
     DEFAULT_MODEL,
     SentenceTransformerEmbedder,
     load_embedder,
+    model_names,
     resolve_model_path,
 )
 from index.embedding.base import Embedder, normalise
@@ -85,3 +86,12 @@ def test_sentence_transformers_backend_with_prompts() -> None:
     assert float(vecs[0] @ vecs[2]) > float(vecs[0] @ vecs[1])
     # the prompt really reaches the model: a prompted query differs from the bare text
     assert not np.allclose(st.encode_queries(["cluster policy"])[0], vecs[0])
+
+
+def test_model_names_split_a_combined_spec_but_not_a_path() -> None:
+    assert model_names("multilingual-e5-small+use-multilingual-v3") == [
+        "multilingual-e5-small",
+        "use-multilingual-v3",
+    ]
+    assert model_names("use-multilingual-v3") == ["use-multilingual-v3"]
+    assert model_names("sentence-transformers:/models/a+b") == ["sentence-transformers:/models/a+b"]
