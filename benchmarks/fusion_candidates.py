@@ -28,8 +28,7 @@ from typing import Any
 import index.text.analysis as analysis
 from index.config import ChunkerConfig
 from index.documents.extract import detect_language
-from index.embedding.backends import DEFAULT_MODEL, load_embedder
-from index.embedding.base import Embedder
+from index.embedding.backends import DEFAULT_MODEL
 from index.evaluation.manual import DEFAULT_MANUALS, load_manual, manual_snapshot
 from index.evaluation.ood import ood_questions
 from index.evaluation.retrieval import load_questions, relevant_chunks
@@ -38,6 +37,8 @@ from index.storage.cache import PassageCache
 from index.storage.snapshot import load_index
 from index.text.regions import find_regions
 from index.text.terms import term_pairs
+from service.models import load_models
+from service.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -81,14 +82,10 @@ def main() -> None:
         domain = tuple(p for p in term_pairs() if p.origin == "domain")
         analysis.term_pairs = lambda: domain  # type: ignore[assignment]
         analysis._term_map.cache_clear()
-    embedder = load_embedder(args.model, threads=2)
-    bridge: Embedder | None = (
-        load_embedder(args.bridge_model, threads=2)
-        if args.bridge_model not in ("", args.model)
-        else None
-    )
+    # the models as the service loads them (a combined model's USE part is the bridge)
+    loaded = load_models(Settings(model=args.model, bridge_model=args.bridge_model))
+    embedder, bridge = loaded.passages, loaded.bridge
     cache = PassageCache(REPO / ".clustersearch/ood/cache.sqlite")
-    words_by = bridge or embedder
     started = time.perf_counter()
     rows: dict[str, list[dict[str, Any]]] = {}
     seed = Searcher(load_index(args.index), embedder, bridge_embedder=bridge)
@@ -115,7 +112,7 @@ def main() -> None:
         manual.snapshot,
         embedder,
         bridge_embedder=bridge,
-        word_encoder=lambda ws: cache.encode(words_by, ws)[0],
+        word_encoder=lambda ws: cache.encode(bridge, ws)[0],
     ).warm()
     print(f"bridge warm: {time.perf_counter() - started:.0f} s", flush=True)
     questions = ood_questions(corpus, manual.chunks, [("en", "de"), ("de", "en")])
