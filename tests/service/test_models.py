@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from index.embedding.base import Vectors
-from index.embedding.combined import CombinedEmbedder
+from index.embedding.combined import CombinedEmbedder, combined_parts
 from index.embedding.memo import QueryMemo
 from service.models import load_models
 from service.settings import Settings
@@ -66,7 +66,8 @@ def test_a_combined_models_part_is_shared_not_loaded_again(
 ) -> None:
     models = load_models(_settings(model="multilingual-e5-small+use-multilingual-v3"))
     assert loaded == ["multilingual-e5-small+use-multilingual-v3"]
-    combined = models.passages.inner  # type: ignore[attr-defined]
+    combined = combined_parts(models.passages)
+    assert combined is not None
     use = combined.parts[1][0]
     assert models.bridge is use and models.answers is use
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -95,10 +96,10 @@ def test_combined_parts_sees_through_the_query_memo() -> None:
 
 
 def test_the_cache_keeps_each_parts_vectors_so_new_shares_embed_nothing(
-    tmp_path: pytest.TempPathFactory,
+    tmp_path: Path,
 ) -> None:
     a, b = _pair()
-    cache = PassageCache(tmp_path / "cache.sqlite")  # type: ignore[operator]
+    cache = PassageCache(tmp_path / "cache.sqlite")
     first, new = cache.encode(QueryMemo(CombinedEmbedder([(a, 0.5), (b, 0.5)])), ["x", "y", "x"])
     assert new == 2
     assert a.embedded == ["x", "y"] and b.embedded == ["x", "y"]
