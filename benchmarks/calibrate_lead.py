@@ -1,0 +1,124 @@
+"""Would the answerer abstain better if it knew how far its passage leads the search?
+
+The search's own confidence separates right from wrong first passages better than the
+passage's fused score does (`benchmarks/fusion_bounds.py` dumps; AUC of the fused margin
+between the first two passages). This tries it as an answer feature, on the candidates
+`benchmarks/calibrate_answer.py` keeps (run that first; same arguments):
+
+  lead = max(0, the passage's fused score − the best fused score of another passage)
+
+(nonzero for the first passage only), added to the weighted mean with weight `w_lead`
+and scaled by the candidate's penalties as the other features are. For each `w_lead`,
+the (w_passage, threshold) setting is chosen by calibrate_answer's rule, and its figures
+printed. Seed dev and the FAQ set only; never seed test.
+
+Run: .venv/bin/python benchmarks/calibrate_lead.py [--model M] [--answer-model M]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import pickle
+import sys
+from pathlib import Path
+
+import calibrate_answer
+from calibrate_answer import THRESHOLDS, VARIANTS, Item
+
+from index.answering.candidates import Candidate
+from index.answering.scoring import rescore
+from index.config import AnswerConfig
+from index.embedding.backends import DEFAULT_MODEL
+from index.evaluation.answers import Graded, figures
+
+W_LEADS = (0.0, 0.2, 0.4, 0.6, 1.0)
+
+
+def _penalty(c: Candidate, config: AnswerConfig) -> float:
+    factors = (
+        (not c.region_ok, config.region_penalty),
+        (c.novelty == 0.0, config.echo_penalty),
+        (c.fragment, config.fragment_penalty),
+        (c.focus == 0.0, config.unfocused_penalty),
+        (c.padded, config.padded_penalty),
+    )
+    return math.prod(f for applies, f in factors if applies)
+
+
+def _leads(item: Item) -> dict[int, float]:
+    """id(hit) → how far its fused score leads the best other passage's (0 if behind)."""
+    hits = {id(c.hit): c.hit.scores.fused for c in item.candidates}
+    return {
+        key: max(0.0, score - max((s for k, s in hits.items() if k != key), default=0.0))
+        for key, score in hits.items()
+    }
+
+
+def graded(items: list[Item], config: AnswerConfig, w_lead: float, t: float) -> list[Graded]:
+    weights = ("w_semantic", "w_overlap", "w_focus", "w_evidence", "w_retrieval", "w_passage")
+    total = sum(getattr(config, w) for w in weights)
+    out = []
+    for item in items:
+        leads = _leads(item)
+        scored = [
+            (
+                (c.score * total + w_lead * leads[id(c.hit)] * _penalty(c, config))
+                / (total + w_lead),
+                c,
+            )
+            for c in rescore(item.candidates, config)
+        ]
+        if not scored:
+            out.append(Graded(item.answerable, False, False, None, False))
+            continue
+        score, best = max(scored, key=lambda sc: (sc[0], -sc[1].hit.rank, -sc[1].start))
+        ok = (best.hit.document.id, best.start, best.end) in item.right
+        answered = not item.vetoed and score >= t
+        out.append(
+            Graded(item.answerable, answered, answered and ok, None if item.vetoed else score, ok)
+        )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--answer-model", default=DEFAULT_MODEL)
+    args = parser.parse_args()
+    index_dir = Path(os.environ.get("CLUSTERSEARCH_INDEX_DIR", ".clustersearch/index"))
+    models = f"{args.model}@answers={args.answer_model}"
+    dump = index_dir.parent / f"calibrate-{models.replace(':', '_')}.pickle"
+    if not dump.exists():
+        sys.exit(f"no {dump}: run benchmarks/calibrate_answer.py with the same arguments first")
+    sys.modules["__main__"].Item = Item  # type: ignore[attr-defined]  # pickled from there
+    sets: dict[str, list[Item]] = pickle.loads(dump.read_bytes())
+    sets = {name: items for name, items in sets.items() if items}
+    for w_lead in W_LEADS:
+        best: tuple[float, float, str] | None = None
+        for name, config in VARIANTS.items():
+            for t in THRESHOLDS:
+                cells = [figures(graded(items, config, w_lead, t)) for items in sets.values()]
+                if min(c[1] or 0.0 for c in cells) < calibrate_answer.MIN_ANSWERED:
+                    continue
+                mean = sum(c[2] or 0.0 for c in cells) / len(cells)
+                if best is None or round(mean, 4) > best[0]:
+                    best = (round(mean, 4), t, name)
+        if best is None:
+            print(f"w_lead {w_lead}: no setting answers enough")
+            continue
+        mean, t, name = best
+        cells = {
+            set_name: figures(graded(items, VARIANTS[name], w_lead, t))
+            for set_name, items in sets.items()
+        }
+        shown = "; ".join(
+            f"{k} " + " / ".join("–" if v is None else f"{v:.3f}" for v in c)
+            for k, c in cells.items()
+        )
+        print(f"w_lead {w_lead}: {name}, threshold {t}, mean precision {mean:.4f} ({shown})")
+
+
+if __name__ == "__main__":
+    main()
