@@ -27,7 +27,7 @@ from index.answering.candidates import Candidate
 from index.answering.model import FEATURES, AnswerModel
 from index.config import WEIGHTED_THRESHOLD, AnswerConfig
 
-__all__ = ["answer_threshold", "feature_values", "rescore"]
+__all__ = ["answer_threshold", "feature_values", "penalties", "rescore"]
 
 
 def answer_threshold(config: AnswerConfig, model: AnswerModel | None) -> float:
@@ -95,14 +95,19 @@ def _weighted(c: Candidate, retrieval: float, config: AnswerConfig) -> float:
     )
     features = (max(0.0, c.semantic), c.overlap, c.focus, c.evidence, retrieval, c.passage)
     score = sum(w * f for w, f in zip(weights, features, strict=True)) / (sum(weights) or 1.0)
-    if not c.region_ok:
-        score *= config.region_penalty
-    if c.novelty == 0.0:
-        score *= config.echo_penalty
-    if c.fragment:
-        score *= config.fragment_penalty
-    if c.focus == 0.0:
-        score *= config.unfocused_penalty
-    if c.padded:
-        score *= config.padded_penalty
+    for factor in penalties(c, config):
+        score *= factor
     return min(1.0, max(0.0, score))
+
+
+def penalties(c: Candidate, config: AnswerConfig) -> tuple[float, ...]:
+    """The factors the weighted scorer scales `c`'s weighted mean by, in order: other
+    Länder, an echo of the question, a list-like line, no question word, a padded pair."""
+    applies = (
+        (not c.region_ok, config.region_penalty),
+        (c.novelty == 0.0, config.echo_penalty),
+        (c.fragment, config.fragment_penalty),
+        (c.focus == 0.0, config.unfocused_penalty),
+        (c.padded, config.padded_penalty),
+    )
+    return tuple(factor for applied, factor in applies if applied)

@@ -8,7 +8,7 @@ import pytest
 from index.answering.answerer import Answerer
 from index.answering.candidates import Candidate
 from index.answering.model import FEATURES, AnswerModel, default_model
-from index.answering.scoring import answer_threshold, feature_values, rescore
+from index.answering.scoring import answer_threshold, feature_values, penalties, rescore
 from index.config import WEIGHTED_THRESHOLD, AnswerConfig
 from index.documents.chunk import Chunk
 from index.documents.corpus import Document
@@ -39,6 +39,16 @@ def candidate(**features: object) -> Candidate:
         evidence=1.0, retrieval=1.0, region_ok=True, fragment=False, score=0.0,
     )  # fmt: skip
     return replace(plain, **features)  # type: ignore[arg-type]
+
+
+def test_penalties_are_the_factors_that_apply_in_order() -> None:
+    config = AnswerConfig(
+        region_penalty=0.5, echo_penalty=0.25, fragment_penalty=0.8, unfocused_penalty=0.6,
+        padded_penalty=0.9,
+    )  # fmt: skip
+    assert penalties(candidate(), config) == ()
+    assert penalties(candidate(region_ok=False, focus=0.0, padded=True), config) == (0.5, 0.6, 0.9)
+    assert penalties(candidate(novelty=0.0, fragment=True), config) == (0.25, 0.8)
 
 
 def test_the_weighted_mean_and_each_penalty() -> None:
