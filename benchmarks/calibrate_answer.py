@@ -26,7 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,28 +115,34 @@ def faq_items(answerer: Answerer, cache: Path, bridge: Embedder) -> list[Item]:
     return out
 
 
+def grade(item: Item, best: Candidate | None, score: float, threshold: float) -> Graded:
+    """How `item` fares when its best candidate is `best` (None: it has none) at `score`."""
+    if best is None:
+        return Graded(item.answerable, False, False, None, False)
+    ok = _key(best) in item.right
+    answered = not item.vetoed and score >= threshold
+    return Graded(item.answerable, answered, answered and ok, None if item.vetoed else score, ok)
+
+
 def graded(items: Iterable[Item], config: AnswerConfig, threshold: float) -> list[Graded]:
     model = default_model() if config.scorer == "learned" else None
     out = []
     for item in items:
         ranked = rescore(item.candidates, config, model)
-        if not ranked:
-            out.append(Graded(item.answerable, False, False, None, False))
-            continue
-        best = ranked[0]
-        ok = _key(best) in item.right
-        answered = not item.vetoed and best.score >= threshold
-        score = None if item.vetoed else best.score
-        out.append(Graded(item.answerable, answered, answered and ok, score, ok))
+        best = ranked[0] if ranked else None
+        out.append(grade(item, best, best.score if best else 0.0, threshold))
     return out
 
 
-def choose(sets: dict[str, list[Item]]) -> tuple[str, float, float]:
-    """The (variant, threshold) of step 3, and its mean precision."""
+Grader = Callable[[list[Item], AnswerConfig, float], list[Graded]]
+
+
+def choose(sets: dict[str, list[Item]], grader: Grader = graded) -> tuple[str, float, float]:
+    """The (variant, threshold) of step 3 when `grader` grades, and its mean precision."""
     best: tuple[float, float, int, str] | None = None
     for order, (name, config) in enumerate(VARIANTS.items()):
         for t in THRESHOLDS:
-            cells = [figures(graded(items, config, t)) for items in sets.values()]
+            cells = [figures(grader(items, config, t)) for items in sets.values()]
             if min(c[1] or 0.0 for c in cells) < MIN_ANSWERED:
                 continue
             mean = sum(c[2] or 0.0 for c in cells) / len(cells)
@@ -169,6 +175,12 @@ def sweep(sets: dict[str, list[Item]], config: AnswerConfig, marks: Sequence[flo
         print(f"  {t:9.2f} " + " ".join(f"{r:>31}" for r in row))
 
 
+def dump_path(index_dir: Path, model: str, answer_model: str) -> Path:
+    """Where the candidates of `index_dir` under these models are kept (beside the index)."""
+    models = f"{model}@answers={answer_model}"
+    return index_dir.parent / f"calibrate-{models.replace(':', '_')}.pickle"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=DEFAULT_MODEL, help="passage model of the index")
@@ -178,8 +190,7 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="recompute the candidates")
     args = parser.parse_args()
     index_dir = Path(os.environ.get("CLUSTERSEARCH_INDEX_DIR", REPO / ".clustersearch/index"))
-    models = f"{args.model}@answers={args.answer_model}"
-    dump = index_dir.parent / f"calibrate-{models.replace(':', '_')}.pickle"
+    dump = dump_path(index_dir, args.model, args.answer_model)
     if dump.exists() and not args.fresh:
         sets = pickle.loads(dump.read_bytes())
     else:

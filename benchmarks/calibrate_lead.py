@@ -24,27 +24,14 @@ import pickle
 import sys
 from pathlib import Path
 
-import calibrate_answer
-from calibrate_answer import THRESHOLDS, VARIANTS, Item
+from calibrate_answer import VARIANTS, Item, choose, dump_path, grade
 
-from index.answering.candidates import Candidate
-from index.answering.scoring import rescore
+from index.answering.scoring import penalties, rescore
 from index.config import AnswerConfig
 from index.embedding.backends import DEFAULT_MODEL
 from index.evaluation.answers import Graded, figures
 
 W_LEADS = (0.0, 0.2, 0.4, 0.6, 1.0)
-
-
-def _penalty(c: Candidate, config: AnswerConfig) -> float:
-    factors = (
-        (not c.region_ok, config.region_penalty),
-        (c.novelty == 0.0, config.echo_penalty),
-        (c.fragment, config.fragment_penalty),
-        (c.focus == 0.0, config.unfocused_penalty),
-        (c.padded, config.padded_penalty),
-    )
-    return math.prod(f for applies, f in factors if applies)
 
 
 def _leads(item: Item) -> dict[int, float]:
@@ -57,6 +44,7 @@ def _leads(item: Item) -> dict[int, float]:
 
 
 def graded(items: list[Item], config: AnswerConfig, w_lead: float, t: float) -> list[Graded]:
+    """calibrate_answer's grading with each candidate's weighted mean extended by the lead."""
     weights = ("w_semantic", "w_overlap", "w_focus", "w_evidence", "w_retrieval", "w_passage")
     total = sum(getattr(config, w) for w in weights)
     out = []
@@ -64,21 +52,17 @@ def graded(items: list[Item], config: AnswerConfig, w_lead: float, t: float) -> 
         leads = _leads(item)
         scored = [
             (
-                (c.score * total + w_lead * leads[id(c.hit)] * _penalty(c, config))
+                (c.score * total + w_lead * leads[id(c.hit)] * math.prod(penalties(c, config)))
                 / (total + w_lead),
                 c,
             )
             for c in rescore(item.candidates, config)
         ]
         if not scored:
-            out.append(Graded(item.answerable, False, False, None, False))
+            out.append(grade(item, None, 0.0, t))
             continue
         score, best = max(scored, key=lambda sc: (sc[0], -sc[1].hit.rank, -sc[1].start))
-        ok = (best.hit.document.id, best.start, best.end) in item.right
-        answered = not item.vetoed and score >= t
-        out.append(
-            Graded(item.answerable, answered, answered and ok, None if item.vetoed else score, ok)
-        )
+        out.append(grade(item, best, score, t))
     return out
 
 
@@ -88,27 +72,14 @@ def main() -> None:
     parser.add_argument("--answer-model", default=DEFAULT_MODEL)
     args = parser.parse_args()
     index_dir = Path(os.environ.get("CLUSTERSEARCH_INDEX_DIR", ".clustersearch/index"))
-    models = f"{args.model}@answers={args.answer_model}"
-    dump = index_dir.parent / f"calibrate-{models.replace(':', '_')}.pickle"
+    dump = dump_path(index_dir, args.model, args.answer_model)
     if not dump.exists():
         sys.exit(f"no {dump}: run benchmarks/calibrate_answer.py with the same arguments first")
     sys.modules["__main__"].Item = Item  # type: ignore[attr-defined]  # pickled from there
     sets: dict[str, list[Item]] = pickle.loads(dump.read_bytes())
     sets = {name: items for name, items in sets.items() if items}
     for w_lead in W_LEADS:
-        best: tuple[float, float, str] | None = None
-        for name, config in VARIANTS.items():
-            for t in THRESHOLDS:
-                cells = [figures(graded(items, config, w_lead, t)) for items in sets.values()]
-                if min(c[1] or 0.0 for c in cells) < calibrate_answer.MIN_ANSWERED:
-                    continue
-                mean = sum(c[2] or 0.0 for c in cells) / len(cells)
-                if best is None or round(mean, 4) > best[0]:
-                    best = (round(mean, 4), t, name)
-        if best is None:
-            print(f"w_lead {w_lead}: no setting answers enough")
-            continue
-        mean, t, name = best
+        name, t, mean = choose(sets, lambda items, c, t, w=w_lead: graded(items, c, w, t))
         cells = {
             set_name: figures(graded(items, VARIANTS[name], w_lead, t))
             for set_name, items in sets.items()
