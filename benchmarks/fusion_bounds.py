@@ -25,7 +25,6 @@ Usage: .venv/bin/python benchmarks/fusion_bounds.py X.pkl --dense-share 0.7 --po
 from __future__ import annotations
 
 import argparse
-import math
 import pickle
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -41,6 +40,7 @@ from index.config import FusionConfig
 from index.evaluation.manual import DEFAULT_MANUALS
 from index.evaluation.retrieval import hit_at_k
 from index.retrieval.fuse import fuse, normalise
+from index.storage.postings import bm25_idf
 
 Row = dict[str, Any]
 Scores = Callable[[Row], Mapping[int, float]]
@@ -56,10 +56,7 @@ def _idf_coverage(rows: list[Row], terms: Mapping[int, set[str]]) -> None:
     n = len(terms)
     for r in rows:
         words = [set(t) for _, t in r["words"]]
-        weights = [
-            max((math.log(1 + (n - df[x] + 0.5) / (df[x] + 0.5)) for x in w if df[x]), default=0)
-            for w in words
-        ]
+        weights = [max((bm25_idf(df[x], n) for x in w if df[x]), default=0.0) for w in words]
         total = sum(weights) or 1.0
         r["idf_coverage"] = {
             c: sum(wt for w, wt in zip(words, weights, strict=True) if w & terms[c]) / total
